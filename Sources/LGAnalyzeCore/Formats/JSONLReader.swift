@@ -1,0 +1,41 @@
+/// Reads JSONL dumps: one `{"event": …, "data": …}` object per line, an `"id"` possibly present.
+///
+/// A line that is not such an object is reported with its line number and skipped; every other
+/// line is kept. Blank lines are ignored. A last line cut off without its line break that does
+/// not parse means the dump stops inside an event.
+public enum JSONLReader {
+  /// Reads every event of a JSONL dump.
+  public static func parse(_ bytes: [UInt8]) -> ParsedSource {
+    var parsed = ParsedSource(format: .jsonl)
+    for line in LineReader(bytes: bytes) {
+      let content = line.content
+      guard bytes[content].contains(where: { !$0.isLiteralWhitespace }) else { continue }
+      let problem: String
+      do {
+        let value = try LiteralReader.parse(bytes, range: content, dialect: .json).value
+        if let name = value["event"]?.stringValue {
+          let data = value["data"]
+          parsed.events.append(
+            SourceEvent(
+              name: name,
+              payload: data.flatMap { $0.isNull ? nil : $0 },
+              line: line.number,
+              streamID: value["id"]?.stringValue))
+          continue
+        }
+        problem = "the line is JSON but not an {\"event\": …, \"data\": …} object; it is skipped"
+      } catch {
+        problem =
+          line.isTerminated
+          ? "the line is not valid JSON (\(error)); it is skipped, the lines around it are kept"
+          : "the last line is cut off (\(error)); the run is marked incomplete"
+        if !line.isTerminated { parsed.endsInsideEvent = true }
+      }
+      parsed.issues.append(
+        SourceIssue(
+          line: line.number, message: problem,
+          excerpt: SourceIssue.excerpt(of: bytes, range: content)))
+    }
+    return parsed
+  }
+}

@@ -1,0 +1,166 @@
+// SSEReader reads a saved Server-Sent Events stream by the rules of langgraph_sdk's decoder,
+// which follow the SSE specification:
+//
+//   event: messages\r\n                       ← sets the event name (the last one wins)
+//   data: [{"content":"Hi",…},{…}]\r\n          ← appends to the data; several lines join with \n
+//   id: 1795382542294-0\r\n                     ← sets the last event id, sticky across events
+//   \r\n                                       ← an empty line dispatches the event
+//   : heartbeat\r\n\r\n                         ← a comment, ignored
+//
+// Lines end at CRLF, LF or a lone CR. A field line without a colon is a field with an empty
+// value; unknown fields are ignored — which is also what makes `curl --raw` captures readable, as
+// their chunk-size lines (`58`) are unknown fields between events. An HTTP head saved by
+// `curl -i` is skipped up to its blank line, and its Location headers name the thread.
+//
+// An event whose data is not JSON is reported as an issue on its data line and left out; every
+// other event is kept. A last event with no empty line after it is still read; if its data does
+// not parse, the capture was cut off inside it.
+
+/// Reads raw SSE captures.
+public enum SSEReader {
+  /// Reads every event of an SSE capture.
+  public static func parse(_ bytes: [UInt8]) -> ParsedSource {
+    var parsed = ParsedSource(format: .sse)
+    var lines = LineReader(bytes: bytes)
+    if startsWithHTTPHead(bytes) {
+      while let line = lines.next(), !line.content.isEmpty {
+        if parsed.headerThreadID == nil {
+          parsed.headerThreadID = threadID(inHeader: bytes[line.content])
+        }
+      }
+    }
+    var block = PendingBlock()
+    var lastEventID: String?
+
+    func dispatch(isTerminated: Bool) {
+      defer { block = PendingBlock() }
+      guard block.hasFields else { return }
+      let name = block.eventName ?? (block.dataLine == nil ? "" : "message")
+      guard !name.isEmpty else { return }  // an id- or retry-only block carries no event
+      var payload: JSONValue?
+      if let dataLine = block.dataLine {
+        let body: [UInt8]
+        let range: Range<Int>
+        if let single = block.singleDataRange {
+          body = bytes
+          range = single
+        } else {
+          body = block.joinedData
+          range = 0..<body.count
+        }
+        if body[range].contains(where: { !$0.isLiteralWhitespace }) {
+          do {
+            payload = try LiteralReader.parse(body, range: range, dialect: .json).value
+          } catch {
+            parsed.issues.append(
+              SourceIssue(
+                line: dataLine,
+                message: "the data of event '\(name)' is not valid JSON (\(error)); the event is "
+                  + (isTerminated
+                    ? "skipped, the events around it are kept"
+                    : "cut off at the end of the file, so the run is marked incomplete"),
+                excerpt: SourceIssue.excerpt(of: body, range: range)))
+            if !isTerminated { parsed.endsInsideEvent = true }
+            return
+          }
+        }
+      } else if !isTerminated && name != "end" {
+        // The file stops after an event line, before the data that belongs to it.
+        parsed.endsInsideEvent = true
+      }
+      parsed.events.append(
+        SourceEvent(name: name, payload: payload, line: block.firstLine, streamID: lastEventID))
+    }
+
+    while let line = lines.next() {
+      let content = line.content
+      if content.isEmpty {
+        dispatch(isTerminated: true)
+        continue
+      }
+      if bytes[content.lowerBound] == .colon { continue }  // a comment such as `: heartbeat`
+      if block.firstLine == 0 { block.firstLine = line.number }
+      block.hasFields = true
+      let colon = bytes[content].firstIndex(of: .colon) ?? content.upperBound
+      var valueStart = min(colon + 1, content.upperBound)
+      if valueStart < content.upperBound, bytes[valueStart] == .space { valueStart += 1 }
+      let value = valueStart..<content.upperBound
+      switch FieldName(bytes[content.lowerBound..<colon]) {
+      case .event:
+        block.eventName = String(decoding: bytes[value], as: UTF8.self)
+      case .data:
+        block.appendData(value, line: line.number, from: bytes)
+      case .id:
+        if !bytes[value].contains(0) {
+          let identifier = String(decoding: bytes[value], as: UTF8.self)
+          lastEventID = identifier.isEmpty ? nil : identifier
+        }
+      case .retry, .other:
+        break
+      }
+    }
+    dispatch(isTerminated: false)
+    return parsed
+  }
+
+  /// True when the capture starts with an HTTP status line (`curl -i` / `curl -D -`).
+  static func startsWithHTTPHead(_ bytes: [UInt8]) -> Bool {
+    let prefix = Array("HTTP/".utf8)
+    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+    return bytes.count >= start + prefix.count
+      && Array(bytes[start..<start + prefix.count]) == prefix
+  }
+
+  /// The thread id in a `location` or `content-location` header naming `/threads/<id>/…`.
+  static func threadID(inHeader line: ArraySlice<UInt8>) -> String? {
+    let text = String(decoding: line, as: UTF8.self)
+    let lowered = text.lowercased()
+    guard lowered.hasPrefix("location:") || lowered.hasPrefix("content-location:"),
+      let marker = text.range(of: "/threads/")
+    else { return nil }
+    let rest = text[marker.upperBound...]
+    let identifier = rest.prefix { $0 != "/" && $0 != " " && $0 != "\r" }
+    return identifier.isEmpty ? nil : String(identifier)
+  }
+
+  /// The fields of one event while its lines are read.
+  private struct PendingBlock {
+    var hasFields = false
+    var firstLine = 0
+    var eventName: String?
+    var dataLine: Int?
+    /// The data's range in the source while there is exactly one data line (the usual case,
+    /// read in place without a copy).
+    var singleDataRange: Range<Int>?
+    var joinedData: [UInt8] = []
+
+    mutating func appendData(_ value: Range<Int>, line: Int, from bytes: [UInt8]) {
+      if dataLine == nil {
+        dataLine = line
+        singleDataRange = value
+        return
+      }
+      if let single = singleDataRange {
+        joinedData = Array(bytes[single])
+        singleDataRange = nil
+      }
+      joinedData.append(.lf)
+      joinedData.append(contentsOf: bytes[value])
+    }
+  }
+
+  /// The SSE field names the reader acts on.
+  private enum FieldName {
+    case event, data, id, retry, other
+
+    init(_ name: ArraySlice<UInt8>) {
+      switch name.count {
+      case 5 where name.elementsEqual("event".utf8): self = .event
+      case 4 where name.elementsEqual("data".utf8): self = .data
+      case 2 where name.elementsEqual("id".utf8): self = .id
+      case 5 where name.elementsEqual("retry".utf8): self = .retry
+      default: self = .other
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/// One event as a saved stream carried it, before it is assigned to a run.
+public struct SourceEvent: Sendable, Equatable {
+  /// The full event name as sent, namespace included (`updates|node_2:1b00…`).
+  public var name: String
+  /// The payload, whatever syntax it was written in; nil when the event carried no data.
+  public var payload: JSONValue?
+  /// 1-based line of the source where the event starts.
+  public var line: Int
+  /// The SSE `id:` in force for this event (sticky, as the SSE specification says), if any.
+  public var streamID: String?
+  /// True when the rendering elided parts of the payload (Node's `[Object]`), so it is partial.
+  public var isLossy: Bool
+
+  public init(
+    name: String, payload: JSONValue?, line: Int, streamID: String? = nil, isLossy: Bool = false
+  ) {
+    self.name = name
+    self.payload = payload
+    self.line = line
+    self.streamID = streamID
+    self.isLossy = isLossy
+  }
+}
+
+/// Something in a source that could not be read, with where it is and what to do about it.
+public struct SourceIssue: Sendable, Equatable, CustomStringConvertible {
+  /// 1-based line in the source.
+  public var line: Int
+  /// What was wrong, in words a person can act on.
+  public var message: String
+  /// The first bytes of the offending text.
+  public var excerpt: String
+
+  public init(line: Int, message: String, excerpt: String) {
+    self.line = line
+    self.message = message
+    self.excerpt = excerpt
+  }
+
+  public var description: String { "line \(line): \(message)" }
+
+  /// The first bytes of `bytes[range]` as text, for an issue's excerpt.
+  static func excerpt(of bytes: [UInt8], range: Range<Int>) -> String {
+    let upper = min(range.upperBound, range.lowerBound + 120)
+    return String(decoding: bytes[range.lowerBound..<upper], as: UTF8.self)
+  }
+}
+
+/// What a format reader made of one source: its events in order, and what it could not read.
+public struct ParsedSource: Sendable {
+  public var format: SourceFormat
+  public var events: [SourceEvent] = []
+  public var issues: [SourceIssue] = []
+  /// True when the source stops inside an event (a capture cut off mid-stream).
+  public var endsInsideEvent = false
+  /// The thread id named by saved HTTP response headers (`curl -i`), if any.
+  public var headerThreadID: String?
+
+  public init(format: SourceFormat) { self.format = format }
+}
+
+/// The syntax a saved stream is written in.
+public enum SourceFormat: Sendable, Equatable, CustomStringConvertible {
+  /// Raw Server-Sent Events as `curl -N` saved them.
+  case sse
+  /// One `{"event": …, "data": …}` object per line.
+  case jsonl
+  /// A header line per event followed by its payload; the dialect says whose printout it is.
+  case transcript(TranscriptDialect)
+
+  /// The name stored in `sources.format`: `sse`, `jsonl` or `transcript:<dialect>`.
+  public var description: String {
+    switch self {
+    case .sse: "sse"
+    case .jsonl: "jsonl"
+    case .transcript(let dialect): "transcript:\(dialect.rawValue)"
+    }
+  }
+}
+
+/// Whose printout a transcript is, as far as lganalyze can tell from its text.
+public enum TranscriptDialect: String, Sendable, CaseIterable {
+  /// The streaming guide's `sed | awk` pipeline: `Receiving event of type: X...` + compact JSON.
+  case awk
+  /// The Python SDK loop printing `chunk.data`: Python reprs.
+  case python
+  /// The same loop printing `json.dumps(data, indent=2)`: JSON over many lines.
+  case prettyJSON = "pretty-json"
+  /// Node's `console.log(chunk.data)`: JS object literals, nested parts elided.
+  case javascript
+  /// A header or payload syntax that varies within the file.
+  case mixed
+}

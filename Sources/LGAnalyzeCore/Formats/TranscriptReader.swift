@@ -1,0 +1,129 @@
+// TranscriptReader reads what people's scripts printed while a stream ran: a header line per
+// event, then the payload on the lines up to the next header.
+//
+//   Receiving event of type: metadata...          the streaming guide's sed | awk pipeline
+//   Receiving new event of type: metadata...      the Python SDK loop
+//   接收到新事件类型：metadata...                   the localized guide
+//
+// The payload may be compact JSON (awk), a Python repr (`print(chunk.data)`), JSON over many
+// lines (`json.dumps(data, indent=2)`) or a Node `util.inspect` rendering (`console.log`).
+// Each payload is tried as JSON, then as a Python literal, then as a JS literal; the first that
+// reads whole wins. A payload none of them reads is kept as {"__unparsed__": text} and reported,
+// so nothing a person saved is dropped.
+
+/// Reads printed transcripts of a stream.
+public enum TranscriptReader {
+  static let headerPrefixes: [[UInt8]] = [
+    Array("Receiving new event of type: ".utf8),
+    Array("Receiving event of type: ".utf8),
+    Array("接收到新事件类型：".utf8),
+  ]
+  static let headerSuffix = Array("...".utf8)
+
+  /// The event name when `bytes[range]` is a transcript header line, else nil.
+  static func eventName(inHeader bytes: [UInt8], range: Range<Int>) -> String? {
+    let line = bytes[range]
+    for prefix in headerPrefixes where line.starts(with: prefix) {
+      let nameStart = range.lowerBound + prefix.count
+      guard range.upperBound - nameStart >= headerSuffix.count,
+        bytes[(range.upperBound - headerSuffix.count)..<range.upperBound].elementsEqual(
+          headerSuffix)
+      else { continue }
+      return String(decoding: bytes[nameStart..<(range.upperBound - headerSuffix.count)], as: UTF8.self)
+    }
+    return nil
+  }
+
+  /// Reads every event of a transcript.
+  public static func parse(_ bytes: [UInt8]) -> ParsedSource {
+    var parsed = ParsedSource(format: .transcript(.awk))
+    var dialectsSeen = Set<String>()
+    var current: (name: String, line: Int)?
+    var payloadStart: Int?
+    var payloadEnd = 0
+    var payloadLines = 0
+    var lastLineTerminated = true
+
+    func flush(isLast: Bool) {
+      guard let header = current else { return }
+      defer {
+        current = nil
+        payloadStart = nil
+        payloadLines = 0
+      }
+      guard let start = payloadStart, bytes[start..<payloadEnd].contains(where: { !$0.isLiteralWhitespace })
+      else {
+        parsed.events.append(SourceEvent(name: header.name, payload: nil, line: header.line))
+        return
+      }
+      let range = start..<payloadEnd
+      var firstError: LiteralError?
+      for dialect in LiteralDialect.allCases {
+        do {
+          let (value, isLossy) = try LiteralReader.parse(bytes, range: range, dialect: dialect)
+          switch dialect {
+          case .json: dialectsSeen.insert(payloadLines > 1 ? "pretty" : "json")
+          case .python: dialectsSeen.insert("python")
+          case .javascript: dialectsSeen.insert("javascript")
+          }
+          parsed.events.append(
+            SourceEvent(name: header.name, payload: value, line: header.line, isLossy: isLossy))
+          return
+        } catch {
+          if firstError == nil { firstError = error }
+        }
+      }
+      let text = String(decoding: bytes[range], as: UTF8.self)
+      let cutOff = isLast && !lastLineTerminated
+      if cutOff { parsed.endsInsideEvent = true }
+      parsed.issues.append(
+        SourceIssue(
+          line: header.line,
+          message: "the payload of event '\(header.name)' is neither JSON, a Python repr nor a "
+            + "JS literal (\(firstError.map { "\($0)" } ?? "unreadable")); it is kept as "
+            + "{\"__unparsed__\": text}" + (cutOff ? " and the run is marked incomplete" : ""),
+          excerpt: SourceIssue.excerpt(of: bytes, range: range)))
+      parsed.events.append(
+        SourceEvent(
+          name: header.name, payload: .object(JSONObject([("__unparsed__", .string(text))])),
+          line: header.line))
+    }
+
+    for line in LineReader(bytes: bytes) {
+      lastLineTerminated = line.isTerminated
+      if let name = eventName(inHeader: bytes, range: line.content) {
+        flush(isLast: false)
+        current = (name, line.number)
+        continue
+      }
+      guard current != nil else {
+        if bytes[line.content].contains(where: { !$0.isLiteralWhitespace }) {
+          parsed.issues.append(
+            SourceIssue(
+              line: line.number,
+              message: "text before the first 'Receiving … event of type' header is ignored",
+              excerpt: SourceIssue.excerpt(of: bytes, range: line.content)))
+        }
+        continue
+      }
+      if payloadStart == nil {
+        guard bytes[line.content].contains(where: { !$0.isLiteralWhitespace }) else { continue }
+        payloadStart = line.content.lowerBound
+      }
+      if !line.content.isEmpty {
+        payloadEnd = line.content.upperBound
+        payloadLines += 1
+      }
+    }
+    flush(isLast: true)
+
+    if dialectsSeen.contains("javascript") {
+      parsed.format = .transcript(.javascript)
+    } else if dialectsSeen.contains("python") {
+      parsed.format = .transcript(dialectsSeen.contains("pretty") ? .mixed : .python)
+    } else if dialectsSeen.contains("pretty") {
+      parsed.format = .transcript(.prettyJSON)
+    }
+    return parsed
+  }
+}

@@ -1,0 +1,114 @@
+/// How a run ended, as far as its saved stream shows.
+public enum RunStatus: String, Sendable, CaseIterable {
+  /// The stream ended normally.
+  case success
+  /// An `error` event was sent.
+  case error
+  /// The graph stopped at an interrupt (`__interrupt__` in updates or values).
+  case interrupted
+  /// The capture stops inside an event: the rest of the run is missing.
+  case incomplete
+}
+
+/// One run (one attempt of it, when the server retried) reassembled from its events.
+public struct Run: Sendable {
+  public var runID: String
+  public var attempt: Int
+  public var threadID: String?
+  public var graphID: String?
+  public var assistantID: String?
+  public var status: RunStatus
+  /// The error event's message with its type, e.g. `ValueError: upstream tool exploded`.
+  public var error: String?
+  /// The error event's type (`ValueError`), when it named one.
+  public var errorType: String?
+  public var events: [RunEvent]
+  public var messages: [Message]
+  public var chunks: [MessageChunk]
+  public var toolCalls: [ToolCall]
+}
+
+/// One event of a run, normalized.
+public struct RunEvent: Sendable, Equatable {
+  /// Position in the run, from 0.
+  public var seq: Int
+  /// The full event name as sent (`updates|node_2:1b00…`).
+  public var event: String
+  /// The part of the name before the first `|` (`updates`).
+  public var mode: String
+  /// The part after it (the subgraph path), nil for the root graph.
+  public var namespace: String?
+  /// The payload as canonical JSON text; nil when the event carried no data.
+  public var data: String?
+  /// 1-based line in the source where the event starts.
+  public var line: Int
+  /// The SSE `id:` in force, if any.
+  public var streamID: String?
+  /// True when the rendering elided parts of the payload.
+  public var isLossy: Bool
+}
+
+/// One streamed piece of a message.
+public struct MessageChunk: Sendable, Equatable {
+  /// The message the piece was merged into.
+  public var messageID: String
+  /// The seq of the event that carried it.
+  public var seq: Int
+  public var node: String?
+  /// `langgraph_checkpoint_ns` of the piece.
+  public var namespace: String?
+  /// The text this piece adds.
+  public var content: String
+  /// The `tool_call_chunks` as sent, JSON text; nil when there were none.
+  public var toolCallChunks: String?
+  /// `usage_metadata` as sent, JSON text; nil when the piece had none.
+  public var usage: String?
+}
+
+/// Token counts of a message, summed from its usage_metadata.
+public struct TokenUsage: Sendable, Equatable {
+  public var inputTokens: Int?
+  public var outputTokens: Int?
+  public var totalTokens: Int?
+  /// The whole usage_metadata, detail dicts included, as JSON text.
+  public var json: String
+}
+
+/// One whole message, reassembled.
+public struct Message: Sendable, Equatable {
+  /// The id the message has in graph state (the provider's when the stream carried one).
+  public var messageID: String
+  /// human, ai, tool or system.
+  public var type: String
+  public var node: String?
+  /// `langgraph_checkpoint_ns` of the message, where known.
+  public var namespace: String?
+  /// The full text.
+  public var content: String
+  /// The tool calls the message makes.
+  public var toolCalls: [ToolCall]
+  /// For a tool message: the call it answers.
+  public var toolCallID: String?
+  /// How many streamed pieces were merged into it; 1 when it arrived whole.
+  public var chunkCount: Int
+  public var usage: TokenUsage?
+  public var model: String?
+  public var provider: String?
+  /// Seq of the event where the message first appeared.
+  public var firstSeq: Int
+}
+
+/// One tool call, with its result where the stream carried one.
+public struct ToolCall: Sendable, Equatable {
+  public var messageID: String
+  public var toolCallID: String?
+  public var name: String
+  /// The arguments as JSON text when they parsed as an object, else the raw text.
+  public var args: String
+  /// True when the arguments parsed as a JSON object.
+  public var argsValid: Bool
+  /// The content of the tool message answering the call.
+  public var result: String?
+  /// The node of the message that made the call.
+  public var node: String?
+}

@@ -1,0 +1,279 @@
+/// What RunAssembler knows about a run's messages while it reads the events.
+///
+/// Messages are kept under a key: for streamed messages the key MessageGrouper chose (the first
+/// id the message streamed under), for whole messages their id. `order` lists keys in the order
+/// messages first appeared, which is the order they are stored in.
+struct AssemblyState {
+  /// A streamed message merged so far (the fields lganalyze keeps of `AIMessageChunk.__add__`).
+  private struct StreamedMessage {
+    var content: JSONValue
+    var toolCallChunks: [JSONValue]
+    var usage: JSONValue?
+    var count: Int
+  }
+
+  /// The legacy messages/partial snapshots of one message: the latest per id, in id order.
+  private struct SnapshotGroup {
+    var ids: [String] = []
+    var latest: [String: JSONObject] = [:]
+    var count = 0
+  }
+
+  private struct ChunkRecord {
+    var key: String
+    var seq: Int
+    var node: String?
+    var namespace: String?
+    var content: String
+    var toolCallChunks: String?
+    var usage: String?
+  }
+
+  var metadata: [String: JSONObject] = [:]
+  private var grouper = MessageGrouper()
+  private var order: [String] = []
+  private var ordered: Set<String> = []
+  private var firstSeq: [String: Int] = [:]
+  private var streamed: [String: StreamedMessage] = [:]
+  private var snapshots: [String: SnapshotGroup] = [:]
+  private var whole: [String: JSONObject] = [:]
+  private var chunkRecords: [ChunkRecord] = []
+
+  private mutating func appendOrder(_ key: String, seq: Int) {
+    if ordered.insert(key).inserted {
+      order.append(key)
+      firstSeq[key] = seq
+    }
+  }
+
+  private static func namespaceKey(_ metadata: JSONObject?, fallback: String) -> String {
+    if let ns = metadata?["langgraph_checkpoint_ns"]?.stringValue, !ns.isEmpty { return ns }
+    return fallback
+  }
+
+  // MARK: - Reading
+
+  /// A message from the messages-tuple stream or events mode: a chunk to merge, or a whole
+  /// message (a node's output, a tool result).
+  mutating func addMessage(_ message: JSONValue, metadata chunkMetadata: JSONValue?, namespace: String, seq: Int) {
+    guard case .object(let fields) = message else { return }
+    let metadataObject = chunkMetadata?.objectValue ?? JSONObject()
+    var key = fields["id"]?.stringValue ?? ""
+    let isChunk = fields["type"]?.stringValue == "AIMessageChunk"
+    if isChunk {
+      key = grouper.key(
+        for: key, namespace: Self.namespaceKey(metadataObject, fallback: namespace),
+        isLast: fields["chunk_position"]?.stringValue == "last")
+    }
+    if streamed[key] == nil && whole[key] == nil {
+      appendOrder(key, seq: seq)
+      metadata[key] = metadataObject
+    }
+    guard isChunk else {
+      whole[key] = fields
+      return
+    }
+    // Renderings that elided nested parts leave nulls in lists; langchain never sees those.
+    let content = Self.droppingNulls(fields["content"]) ?? .string("")
+    let toolCallChunks = Self.droppingNulls(fields["tool_call_chunks"])?.arrayValue ?? []
+    let usage = fields["usage_metadata"].flatMap { $0.isNull ? nil : $0 }
+    if var merged = streamed[key] {
+      merged.content = ChunkMergeRules.mergeContent(merged.content, content)
+      merged.toolCallChunks = ChunkMergeRules.mergeLists(merged.toolCallChunks, toolCallChunks)
+      merged.usage = ChunkMergeRules.addUsage(merged.usage, usage)
+      merged.count += 1
+      streamed[key] = merged
+    } else {
+      streamed[key] = StreamedMessage(
+        content: content, toolCallChunks: toolCallChunks, usage: usage, count: 1)
+    }
+    chunkRecords.append(
+      ChunkRecord(
+        key: key, seq: seq, node: metadataObject["langgraph_node"]?.stringValue,
+        namespace: metadataObject["langgraph_checkpoint_ns"]?.stringValue,
+        content: ChunkMergeRules.text(of: content),
+        toolCallChunks: toolCallChunks.isEmpty
+          ? nil : CanonicalJSONWriter.string(.array(toolCallChunks)),
+        usage: usage.map(CanonicalJSONWriter.string)))
+  }
+
+  /// A message of the legacy messages mode: an AI message's snapshot so far, or a whole message.
+  mutating func addSnapshot(_ message: JSONValue, namespace: String, seq: Int) {
+    guard case .object(let fields) = message else { return }
+    let id = fields["id"]?.stringValue ?? ""
+    let type = fields["type"]?.stringValue
+    guard type == "ai" || type == "AIMessageChunk" else {
+      if whole[id] == nil && streamed[id] == nil && !grouper.hasSeen(id) {
+        appendOrder(id, seq: seq)
+      }
+      whole[id] = fields
+      return
+    }
+    let key = grouper.key(
+      for: id, namespace: Self.namespaceKey(metadata[id], fallback: namespace), isLast: false)
+    var group = snapshots[key] ?? SnapshotGroup()
+    let previousText = ChunkMergeRules.text(of: group.latest[id]?["content"])
+    if group.latest[id] == nil { group.ids.append(id) }
+    group.latest[id] = fields
+    group.count += 1
+    snapshots[key] = group
+    if whole[key] == nil && streamed[key] == nil && !ordered.contains(key) {
+      appendOrder(key, seq: seq)
+      if metadata[key] == nil { metadata[key] = metadata[id] ?? JSONObject() }
+    }
+    let text = ChunkMergeRules.text(of: fields["content"])
+    let metadataObject = metadata[key]
+    chunkRecords.append(
+      ChunkRecord(
+        key: key, seq: seq, node: metadataObject?["langgraph_node"]?.stringValue,
+        namespace: metadataObject?["langgraph_checkpoint_ns"]?.stringValue,
+        content: text.hasPrefix(previousText) ? String(text.dropFirst(previousText.count)) : text,
+        toolCallChunks: nil,
+        usage: fields["usage_metadata"].flatMap { $0.isNull ? nil : CanonicalJSONWriter.string($0) }))
+  }
+
+  /// A whole message found in graph state or a node's output: it fills in what the stream did
+  /// not carry and never overrides a streamed message.
+  mutating func addStateMessage(_ message: JSONValue, node: String?, seq: Int) {
+    guard case .object(let fields) = message, let id = fields["id"]?.stringValue, !id.isEmpty,
+      streamed[id] == nil, !grouper.hasSeen(id)
+    else { return }
+    if whole[id] == nil {
+      appendOrder(id, seq: seq)
+      whole[id] = fields
+    }
+    if let node, metadata[id]?["langgraph_node"] == nil {
+      metadata[id] = JSONObject([("langgraph_node", .string(node))])
+    }
+  }
+
+  private static func droppingNulls(_ value: JSONValue?) -> JSONValue? {
+    guard let value else { return nil }
+    switch value {
+    case .null: return nil
+    case .array(let elements): return .array(elements.filter { !$0.isNull })
+    default: return value
+    }
+  }
+
+  // MARK: - Results
+
+  /// The run's messages in order of first appearance, its chunks, and its tool calls with
+  /// their results.
+  func finish() -> ([Message], [MessageChunk], [ToolCall]) {
+    var messages: [Message] = []
+    messages.reserveCapacity(order.count)
+    for key in order {
+      let info = metadata[key] ?? JSONObject()
+      var message = Message(
+        messageID: key, type: "ai", node: info["langgraph_node"]?.stringValue,
+        namespace: info["langgraph_checkpoint_ns"]?.stringValue, content: "", toolCalls: [],
+        toolCallID: nil, chunkCount: 1, usage: nil, model: info["ls_model_name"]?.stringValue,
+        provider: info["ls_provider"]?.stringValue, firstSeq: firstSeq[key] ?? 0)
+      if let group = snapshots[key] {
+        message.messageID = grouper.messageID(forKey: key)
+        var usage: JSONValue?
+        for id in group.ids {
+          guard let snapshot = group.latest[id] else { continue }
+          message.content += ChunkMergeRules.text(of: snapshot["content"])
+          message.toolCalls += Self.wholeToolCalls(snapshot["tool_calls"], messageID: message.messageID)
+          usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"])
+        }
+        message.usage = Self.tokenUsage(usage)
+        message.chunkCount = group.count
+      } else if let merged = streamed[key] {
+        message.messageID = grouper.messageID(forKey: key)
+        message.content = ChunkMergeRules.text(of: merged.content)
+        message.toolCalls = merged.toolCallChunks.compactMap {
+          Self.streamedToolCall($0, messageID: message.messageID)
+        }
+        message.usage = Self.tokenUsage(merged.usage)
+        message.chunkCount = merged.count
+      } else if let fields = whole[key] {
+        let type = fields["type"]?.stringValue ?? "unknown"
+        message.type = ["AIMessageChunk": "ai", "user": "human"][type] ?? type
+        message.content = ChunkMergeRules.text(of: fields["content"])
+        message.toolCalls = Self.wholeToolCalls(fields["tool_calls"], messageID: key)
+        message.usage = Self.tokenUsage(fields["usage_metadata"])
+        if message.type == "tool" { message.toolCallID = fields["tool_call_id"]?.stringValue }
+      }
+      for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
+      messages.append(message)
+    }
+
+    var results: [String: String] = [:]
+    for message in messages where message.type == "tool" {
+      if let id = message.toolCallID { results[id] = message.content }
+    }
+    var toolCalls: [ToolCall] = []
+    for message in messages where message.type == "ai" {
+      for var call in message.toolCalls {
+        call.result = call.toolCallID.flatMap { results[$0] }
+        toolCalls.append(call)
+      }
+    }
+    let chunks = chunkRecords.map { record in
+      MessageChunk(
+        messageID: grouper.messageID(forKey: record.key), seq: record.seq, node: record.node,
+        namespace: record.namespace, content: record.content,
+        toolCallChunks: record.toolCallChunks, usage: record.usage)
+    }
+    return (messages, chunks, toolCalls)
+  }
+
+  /// A tool call rebuilt from a merged `tool_call_chunks` entry, as `init_tool_calls` does:
+  /// empty args mean `{}`; args that do not parse as a JSON object stay as raw text, flagged.
+  private static func streamedToolCall(_ chunk: JSONValue, messageID: String) -> ToolCall? {
+    guard case .object(let fields) = chunk else { return nil }
+    let rawArgs = fields["args"]?.stringValue ?? ""
+    var args = "{}"
+    var argsValid = true
+    if !rawArgs.isEmpty {
+      let bytes = Array(rawArgs.utf8)
+      if case .object(let object)? = try? LiteralReader.parse(bytes, dialect: .json).value {
+        args = CanonicalJSONWriter.string(.object(object))
+      } else {
+        args = rawArgs
+        argsValid = false
+      }
+    }
+    return ToolCall(
+      messageID: messageID, toolCallID: fields["id"]?.stringValue,
+      name: fields["name"]?.stringValue ?? "", args: args, argsValid: argsValid, result: nil,
+      node: nil)
+  }
+
+  /// The tool calls of a whole message (`tool_calls` with args already parsed).
+  private static func wholeToolCalls(_ value: JSONValue?, messageID: String) -> [ToolCall] {
+    guard case .array(let calls)? = value else { return [] }
+    return calls.compactMap { call in
+      guard case .object(let fields) = call else { return nil }
+      var args = "{}"
+      var argsValid = true
+      switch fields["args"] {
+      case .object(let object)?:
+        args = CanonicalJSONWriter.string(.object(object))
+      case .string(let text)?:
+        args = text
+        argsValid =
+          (try? LiteralReader.parse(Array(text.utf8), dialect: .json).value.objectValue) != nil
+      case let other?:
+        args = CanonicalJSONWriter.string(other)
+        argsValid = false
+      case nil:
+        break
+      }
+      return ToolCall(
+        messageID: messageID, toolCallID: fields["id"]?.stringValue,
+        name: fields["name"]?.stringValue ?? "", args: args, argsValid: argsValid, result: nil,
+        node: nil)
+    }
+  }
+
+  private static func tokenUsage(_ value: JSONValue?) -> TokenUsage? {
+    guard let value, case .object = value else { return nil }
+    return TokenUsage(
+      inputTokens: value["input_tokens"]?.intValue, outputTokens: value["output_tokens"]?.intValue,
+      totalTokens: value["total_tokens"]?.intValue, json: CanonicalJSONWriter.string(value))
+  }
+}

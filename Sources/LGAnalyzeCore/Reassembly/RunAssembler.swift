@@ -1,0 +1,198 @@
+// RunAssembler turns the events of one run into what lganalyze stores: normalized events, the
+// streamed chunks, whole messages, tool calls with their results, and the run's status.
+//
+// Messages come from three kinds of events, and a message found in more than one is one message:
+//
+//   streamed chunks   messages (messages-tuple `[chunk, metadata]`) and events-mode
+//                     on_chat_model_stream: merged in stream order by langchain_core's rules,
+//                     grouped by MessageGrouper;
+//   snapshots         the legacy messages/partial: the whole message so far, per id; the last
+//                     snapshot of each id counts, the snapshots are the message's chunks;
+//   whole copies      messages/complete, events-mode on_tool_end, and node outputs in updates,
+//                     values, debug, tasks and checkpoints payloads: they fill in what chunks did
+//                     not carry (human inputs, tool results), de-duplicated by message id, and
+//                     never override a streamed message.
+
+/// Splits a source's events into runs and reassembles each.
+public enum RunAssembler {
+  /// The events of one run, as they were split from a source.
+  public struct Segment: Sendable {
+    /// The run id of the metadata event that started the segment; nil for events before any.
+    public var runID: String?
+    public var attempt: Int
+    public var events: [SourceEvent]
+  }
+
+  /// Splits events into runs: every `metadata` event that carries a run_id starts one, so a
+  /// retried run (same run_id, higher attempt) is a run of its own.
+  public static func split(_ events: [SourceEvent]) -> [Segment] {
+    var segments: [Segment] = []
+    for event in events {
+      if event.name == "metadata", let runID = event.payload?["run_id"]?.stringValue {
+        segments.append(
+          Segment(runID: runID, attempt: event.payload?["attempt"]?.intValue ?? 1, events: []))
+      } else if segments.isEmpty {
+        segments.append(Segment(runID: nil, attempt: 1, events: []))
+      }
+      segments[segments.count - 1].events.append(event)
+    }
+    return segments
+  }
+
+  /// Reassembles one run.
+  /// - Parameters:
+  ///   - runID: the id to store the run under (the segment's, or one derived from its source).
+  ///   - endsInsideEvent: true when the source stops inside this run's last event.
+  ///   - threadID: a thread id known from outside the events (saved HTTP headers).
+  public static func assemble(
+    _ segment: Segment, runID: String, endsInsideEvent: Bool, threadID: String? = nil
+  ) -> Run {
+    var state = AssemblyState()
+    var events: [RunEvent] = []
+    events.reserveCapacity(segment.events.count)
+    var sawError = false
+    var sawInterrupt = false
+    var errorText: String?
+    var errorType: String?
+    var ids = RunIdentifiers(threadID: threadID)
+
+    for (seq, event) in segment.events.enumerated() {
+      let (mode, namespace) = splitName(event.name)
+      let payload = event.payload
+      events.append(
+        RunEvent(
+          seq: seq, event: event.name, mode: mode, namespace: namespace,
+          data: payload.map(CanonicalJSONWriter.string), line: event.line,
+          streamID: event.streamID, isLossy: event.isLossy))
+      let ns = namespace ?? ""
+      switch mode {
+      case "error":
+        sawError = true
+        (errorText, errorType) = describeError(payload)
+      case "messages":
+        if case .array(let pair)? = payload, pair.count == 2 {
+          ids.collect(from: pair[1])
+          state.addMessage(pair[0], metadata: pair[1], namespace: ns, seq: seq)
+        }
+      case "events":
+        guard let payload else { break }
+        ids.collect(from: payload["metadata"])
+        switch payload["event"]?.stringValue {
+        case "on_chat_model_stream":
+          if let chunk = payload["data"]?["chunk"] {
+            state.addMessage(chunk, metadata: payload["metadata"], namespace: ns, seq: seq)
+          }
+        case "on_tool_end":
+          if let output = payload["data"]?["output"], output["type"]?.stringValue == "tool" {
+            state.addMessage(output, metadata: payload["metadata"], namespace: ns, seq: seq)
+          }
+        default:
+          break
+        }
+      case "messages/partial", "messages/complete":
+        if case .array(let messages)? = payload {
+          for message in messages { state.addSnapshot(message, namespace: ns, seq: seq) }
+        }
+      case "messages/metadata":
+        if case .object(let byID)? = payload {
+          for (id, entry) in byID.members {
+            ids.collect(from: entry["metadata"])
+            if state.metadata[id] == nil, let metadata = entry["metadata"]?.objectValue {
+              state.metadata[id] = metadata
+            }
+          }
+        }
+      case "updates":
+        guard case .object(let byNode)? = payload else { break }
+        if byNode["__interrupt__"] != nil { sawInterrupt = true }
+        for (node, update) in byNode.members {
+          for message in update["messages"]?.arrayValue ?? [] {
+            state.addStateMessage(message, node: node, seq: seq)
+          }
+        }
+      case "values":
+        guard let payload else { break }
+        if payload["__interrupt__"] != nil { sawInterrupt = true }
+        for message in payload["messages"]?.arrayValue ?? [] {
+          state.addStateMessage(message, node: nil, seq: seq)
+        }
+      case "debug":
+        let kind = payload?["type"]?.stringValue
+        let inner = payload?["payload"]
+        if kind == "checkpoint" {
+          addCheckpointMessages(inner, to: &state, seq: seq)
+        } else if kind == "task_result" {
+          addTaskResultMessages(inner, to: &state, seq: seq)
+        }
+      case "tasks":
+        addTaskResultMessages(payload, to: &state, seq: seq)
+      case "checkpoints":
+        addCheckpointMessages(payload, to: &state, seq: seq)
+      default:
+        break
+      }
+    }
+
+    let status: RunStatus =
+      if sawError { .error } else if sawInterrupt { .interrupted } else if endsInsideEvent {
+        .incomplete
+      } else { .success }
+    let (messages, chunks, toolCalls) = state.finish()
+    return Run(
+      runID: runID, attempt: segment.attempt, threadID: ids.threadID, graphID: ids.graphID,
+      assistantID: ids.assistantID, status: status, error: errorText, errorType: errorType,
+      events: events, messages: messages, chunks: chunks, toolCalls: toolCalls)
+  }
+
+  /// `updates|node_2:<task>` → (`updates`, `node_2:<task>`).
+  public static func splitName(_ name: String) -> (mode: String, namespace: String?) {
+    guard let bar = name.firstIndex(of: "|") else { return (name, nil) }
+    return (String(name[..<bar]), String(name[name.index(after: bar)...]))
+  }
+
+  private static func describeError(_ payload: JSONValue?) -> (String?, String?) {
+    guard let payload else { return ("the run failed (the error event carried no data)", nil) }
+    let type = payload["error"]?.stringValue
+    let message = payload["message"]?.stringValue
+    switch (type, message) {
+    case (let type?, let message?): return ("\(type): \(message)", type)
+    case (nil, let message?): return (message, nil)
+    case (let type?, nil): return (type, type)
+    default: return (CanonicalJSONWriter.string(payload), nil)
+    }
+  }
+
+  /// A task result's writes: `{"name": node, "result": {"messages": […]}}`.
+  private static func addTaskResultMessages(
+    _ task: JSONValue?, to state: inout AssemblyState, seq: Int
+  ) {
+    guard let task, task["result"] != nil else { return }
+    let node = task["name"]?.stringValue
+    for message in task["result"]?["messages"]?.arrayValue ?? [] {
+      state.addStateMessage(message, node: node, seq: seq)
+    }
+  }
+
+  /// A checkpoint's state values: every message in graph state at that point.
+  private static func addCheckpointMessages(
+    _ checkpoint: JSONValue?, to state: inout AssemblyState, seq: Int
+  ) {
+    for message in checkpoint?["values"]?["messages"]?.arrayValue ?? [] {
+      state.addStateMessage(message, node: nil, seq: seq)
+    }
+  }
+}
+
+/// thread, graph and assistant ids, from the first metadata that names them.
+private struct RunIdentifiers {
+  var threadID: String?
+  var graphID: String?
+  var assistantID: String?
+
+  mutating func collect(from metadata: JSONValue?) {
+    guard let metadata, threadID == nil || graphID == nil || assistantID == nil else { return }
+    threadID = threadID ?? metadata["thread_id"]?.stringValue
+    graphID = graphID ?? metadata["graph_id"]?.stringValue
+    assistantID = assistantID ?? metadata["assistant_id"]?.stringValue
+  }
+}

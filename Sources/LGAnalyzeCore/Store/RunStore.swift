@@ -1,0 +1,232 @@
+import Foundation
+import GRDB
+
+/// A source ready to be stored: its identity and what its reader made of it.
+public struct SourceRecord: Sendable {
+  public var path: String
+  public var sha256: String
+  public var format: String
+  public var byteCount: Int
+
+  public init(path: String, sha256: String, format: String, byteCount: Int) {
+    self.path = path
+    self.sha256 = sha256
+    self.format = format
+    self.byteCount = byteCount
+  }
+}
+
+/// What storing one source added.
+public struct StoreSummary: Sendable, Equatable {
+  /// Runs written.
+  public var runsWritten = 0
+  /// Runs left out because the database already held them at least as whole.
+  public var runsAlreadyStored = 0
+  public var eventsWritten = 0
+}
+
+/// Why the database could not be used, with what to do about it.
+public struct StoreError: Error, CustomStringConvertible {
+  public var path: String
+  public var message: String
+
+  public var description: String { "\(path): \(message)" }
+}
+
+/// The lganalyze database: opens (and migrates) it, and writes each source in one transaction.
+///
+/// A source is written whole or not at all, so a failure halfway through a file leaves the
+/// database as it was. A run already stored from another source (the same capture saved in two
+/// formats) is kept once: the copy with more events wins.
+public final class RunStore {
+  /// The path the database was opened at.
+  public let path: String
+  let queue: DatabaseQueue
+
+  /// Opens the database at `path`, creating it and its schema when needed.
+  public init(path: String, readOnly: Bool = false) throws(StoreError) {
+    self.path = path
+    var configuration = Configuration()
+    configuration.readonly = readOnly
+    // Another ingest may hold the write lock for the length of one file's transaction.
+    configuration.busyMode = .timeout(30)
+    do {
+      queue = try DatabaseQueue(path: path, configuration: configuration)
+      if !readOnly {
+        // WAL lets readers (query, runs) work while an ingest writes; NORMAL synchronous is
+        // durable across application crashes in WAL mode and much faster than FULL.
+        try queue.writeWithoutTransaction { db in
+          _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+          try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        try Schema.migrator.migrate(queue)
+      }
+    } catch {
+      throw StoreError(path: path, message: "cannot open the database: \(error)")
+    }
+  }
+
+  /// True when a source with this digest was ingested before.
+  public func containsSource(sha256: String) throws -> Bool {
+    try queue.read { db in
+      try Bool.fetchOne(db, sql: "SELECT 1 FROM sources WHERE sha256 = ?", arguments: [sha256])
+        ?? false
+    }
+  }
+
+  /// Writes a source, its runs and its issues in one transaction.
+  @discardableResult
+  public func write(source: SourceRecord, runs: [Run], issues: [SourceIssue]) throws -> StoreSummary {
+    let now = Date.now.ISO8601Format()
+    return try queue.write { db in
+      var summary = StoreSummary()
+      try db.execute(
+        sql: """
+          INSERT INTO sources (path, sha256, format, bytes, ingested_at, event_count, run_count,
+                               error_count)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          source.path, source.sha256, source.format, source.byteCount, now,
+          runs.reduce(0) { $0 + $1.events.count }, runs.count, issues.count,
+        ])
+      let sourceID = db.lastInsertedRowID
+      for issue in issues {
+        try db.execute(
+          sql: """
+            INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [source.path, source.sha256, issue.line, issue.message, issue.excerpt, now])
+      }
+      for run in runs {
+        if try replaceableRun(run, in: db) {
+          try insert(run, sourcePath: source.path, sourceID: sourceID, in: db)
+          summary.runsWritten += 1
+          summary.eventsWritten += run.events.count
+        } else {
+          summary.runsAlreadyStored += 1
+        }
+      }
+      return summary
+    }
+  }
+
+  /// Records a problem with a source that could not be read at all (so nothing else is stored).
+  public func recordError(source: String, sha256: String?, line: Int?, message: String) throws {
+    try queue.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
+          VALUES (?, ?, ?, ?, NULL, ?)
+          """,
+        arguments: [source, sha256, line, message, Date.now.ISO8601Format()])
+    }
+  }
+
+  /// True when `run` should be written: it is new, or it has more events than the stored copy
+  /// (which is then removed).
+  private func replaceableRun(_ run: Run, in db: Database) throws -> Bool {
+    guard
+      let stored = try Int.fetchOne(
+        db, sql: "SELECT event_count FROM runs WHERE run_id = ? AND attempt = ?",
+        arguments: [run.runID, run.attempt])
+    else { return true }
+    guard run.events.count > stored else { return false }
+    for table in ["runs", "events", "message_chunks", "messages", "tool_calls"] {
+      try db.execute(
+        sql: "DELETE FROM \(table) WHERE run_id = ? AND attempt = ?",
+        arguments: [run.runID, run.attempt])
+    }
+    return true
+  }
+
+  private func insert(_ run: Run, sourcePath: String, sourceID: Int64, in db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
+                          error_type, event_count, message_count, tool_call_count, source,
+                          source_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
+        run.error, run.errorType, run.events.count, run.messages.count, run.toolCalls.count,
+        sourcePath, sourceID,
+      ])
+
+    let eventStatement = try db.cachedStatement(
+      sql: """
+        INSERT INTO events (run_id, attempt, seq, event, mode, namespace, data, line, stream_id,
+                            lossy)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for event in run.events {
+      try eventStatement.execute(arguments: [
+        run.runID, run.attempt, event.seq, event.event, event.mode, event.namespace, event.data,
+        event.line, event.streamID, event.isLossy,
+      ])
+    }
+
+    let chunkStatement = try db.cachedStatement(
+      sql: """
+        INSERT INTO message_chunks (run_id, attempt, message_id, seq, node, namespace, content,
+                                    tool_call_chunks, usage)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for chunk in run.chunks {
+      try chunkStatement.execute(arguments: [
+        run.runID, run.attempt, chunk.messageID, chunk.seq, chunk.node, chunk.namespace,
+        chunk.content, chunk.toolCallChunks, chunk.usage,
+      ])
+    }
+
+    let messageStatement = try db.cachedStatement(
+      sql: """
+        INSERT OR IGNORE INTO messages (run_id, attempt, position, message_id, type, node,
+                                        namespace, content, tool_calls, tool_call_id, chunk_count,
+                                        input_tokens, output_tokens, total_tokens, usage, model,
+                                        provider, first_seq)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for (position, message) in run.messages.enumerated() {
+      try messageStatement.execute(arguments: [
+        run.runID, run.attempt, position, message.messageID, message.type, message.node,
+        message.namespace, message.content, Self.toolCallsJSON(message.toolCalls),
+        message.toolCallID, message.chunkCount, message.usage?.inputTokens,
+        message.usage?.outputTokens, message.usage?.totalTokens, message.usage?.json,
+        message.model, message.provider, message.firstSeq,
+      ])
+    }
+
+    let toolCallStatement = try db.cachedStatement(
+      sql: """
+        INSERT INTO tool_calls (run_id, attempt, message_id, tool_call_id, name, args, args_valid,
+                                result, node)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for call in run.toolCalls {
+      try toolCallStatement.execute(arguments: [
+        run.runID, run.attempt, call.messageID, call.toolCallID, call.name, call.args,
+        call.argsValid, call.result, call.node,
+      ])
+    }
+  }
+
+  /// `[{"id":…,"name":…,"args":{…}}]`: args inline as JSON when they parsed, else as a string.
+  static func toolCallsJSON(_ calls: [ToolCall]) -> String {
+    let elements: [JSONValue] = calls.map { call in
+      let args: JSONValue =
+        call.argsValid
+        ? ((try? LiteralReader.parse(Array(call.args.utf8)).value) ?? .string(call.args))
+        : .string(call.args)
+      return .object(
+        JSONObject([
+          ("id", call.toolCallID.map(JSONValue.string) ?? .null),
+          ("name", .string(call.name)),
+          ("args", args),
+        ]))
+    }
+    return CanonicalJSONWriter.string(.array(elements))
+  }
+}

@@ -1,0 +1,134 @@
+import GRDB
+
+/// The database schema, as ordered migrations.
+///
+/// The table and column names are lganalyze's public interface (people write SQL against them):
+/// sources, runs, events, message_chunks, messages, tool_calls, the node_stats view and
+/// ingest_errors. Later versions add migrations; none renames or drops these names.
+enum Schema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE sources (
+            source_id   INTEGER PRIMARY KEY,
+            path        TEXT NOT NULL,
+            sha256      TEXT NOT NULL UNIQUE,
+            format      TEXT NOT NULL,
+            bytes       INTEGER NOT NULL,
+            ingested_at TEXT NOT NULL,
+            event_count INTEGER NOT NULL DEFAULT 0,
+            run_count   INTEGER NOT NULL DEFAULT 0,
+            error_count INTEGER NOT NULL DEFAULT 0
+          );
+
+          CREATE TABLE runs (
+            run_id          TEXT NOT NULL,
+            attempt         INTEGER NOT NULL DEFAULT 1,
+            thread_id       TEXT,
+            graph_id        TEXT,
+            assistant_id    TEXT,
+            status          TEXT NOT NULL,
+            error           TEXT,
+            error_type      TEXT,
+            event_count     INTEGER NOT NULL,
+            message_count   INTEGER NOT NULL,
+            tool_call_count INTEGER NOT NULL,
+            source          TEXT NOT NULL,
+            source_id       INTEGER REFERENCES sources(source_id),
+            PRIMARY KEY (run_id, attempt)
+          );
+
+          CREATE TABLE events (
+            run_id    TEXT NOT NULL,
+            attempt   INTEGER NOT NULL DEFAULT 1,
+            seq       INTEGER NOT NULL,
+            event     TEXT NOT NULL,
+            mode      TEXT NOT NULL,
+            namespace TEXT,
+            data      TEXT,
+            line      INTEGER NOT NULL,
+            stream_id TEXT,
+            lossy     INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, attempt, seq)
+          );
+          CREATE INDEX events_mode ON events(mode);
+
+          CREATE TABLE message_chunks (
+            run_id           TEXT NOT NULL,
+            attempt          INTEGER NOT NULL DEFAULT 1,
+            message_id       TEXT NOT NULL,
+            seq              INTEGER NOT NULL,
+            node             TEXT,
+            namespace        TEXT,
+            content          TEXT NOT NULL,
+            tool_call_chunks TEXT,
+            usage            TEXT
+          );
+          CREATE INDEX message_chunks_message ON message_chunks(run_id, message_id);
+
+          CREATE TABLE messages (
+            run_id        TEXT NOT NULL,
+            attempt       INTEGER NOT NULL DEFAULT 1,
+            position      INTEGER NOT NULL,
+            message_id    TEXT NOT NULL,
+            type          TEXT NOT NULL,
+            node          TEXT,
+            namespace     TEXT,
+            content       TEXT NOT NULL,
+            tool_calls    TEXT NOT NULL DEFAULT '[]',
+            tool_call_id  TEXT,
+            chunk_count   INTEGER NOT NULL,
+            input_tokens  INTEGER,
+            output_tokens INTEGER,
+            total_tokens  INTEGER,
+            usage         TEXT,
+            model         TEXT,
+            provider      TEXT,
+            first_seq     INTEGER NOT NULL,
+            PRIMARY KEY (run_id, attempt, message_id)
+          );
+
+          CREATE TABLE tool_calls (
+            run_id       TEXT NOT NULL,
+            attempt      INTEGER NOT NULL DEFAULT 1,
+            message_id   TEXT NOT NULL,
+            tool_call_id TEXT,
+            name         TEXT NOT NULL,
+            args         TEXT NOT NULL,
+            args_valid   INTEGER NOT NULL,
+            result       TEXT,
+            node         TEXT
+          );
+          CREATE INDEX tool_calls_run ON tool_calls(run_id, attempt);
+          CREATE INDEX tool_calls_id ON tool_calls(tool_call_id);
+
+          CREATE TABLE ingest_errors (
+            error_id    INTEGER PRIMARY KEY,
+            source      TEXT NOT NULL,
+            sha256      TEXT,
+            line        INTEGER,
+            message     TEXT NOT NULL,
+            excerpt     TEXT,
+            recorded_at TEXT NOT NULL
+          );
+
+          -- Per run and node: tokens of messages without usage count as 0.
+          CREATE VIEW node_stats AS
+          SELECT m.run_id, m.attempt, m.node,
+                 COUNT(*) AS messages,
+                 SUM(m.chunk_count) AS chunks,
+                 SUM(COALESCE(m.input_tokens, 0)) AS input_tokens,
+                 SUM(COALESCE(m.output_tokens, 0)) AS output_tokens,
+                 SUM(COALESCE(m.total_tokens, 0)) AS total_tokens,
+                 (SELECT COUNT(*) FROM tool_calls t
+                   WHERE t.run_id = m.run_id AND t.attempt = m.attempt AND t.node IS m.node)
+                   AS tool_calls
+            FROM messages m
+           GROUP BY m.run_id, m.attempt, m.node;
+          """)
+    }
+    return migrator
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import LGAnalyzeCore
+
+extension FormatKind: ExpressibleByArgument {}
+
+extension LGAnalyze {
+  /// `lganalyze ingest`: read saved streams into the database.
+  struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Read saved LangGraph streams (SSE, JSONL, transcripts) into the database.",
+      discussion: """
+        Formats are detected from each file's content. Directories are walked recursively; \
+        files that are not saved streams are skipped with a note. Content ingested before is \
+        not added again.
+
+        Example: lganalyze ingest logs/*.sse transcripts/ --db runs.db
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Read every input as this format instead of detecting it.")
+    var format: FormatKind?
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    @Argument(help: "Files, directories, or - for standard input.")
+    var inputs: [String]
+
+    func run() async throws {
+      let store = try RunStore(path: database.path)
+      let ingestor = Ingestor(store: store, forcedFormat: format)
+      let reports = ingestor.ingest(paths: inputs) { report in
+        if !report.isClean {
+          FileHandle.standardError.write(Data((report.summary + "\n").utf8))
+        } else if !quiet {
+          print(report.summary)
+        }
+      }
+      let failed = reports.filter { !$0.isClean }.count
+      if !quiet {
+        let runs = reports.reduce(0) { $0 + $1.runCount }
+        let events = reports.reduce(0) { $0 + $1.eventCount }
+        print(
+          "\(reports.count) file(s), \(runs) run(s), \(events) event(s) into \(database.path)"
+            + (failed > 0 ? "; \(failed) file(s) with errors" : ""))
+      }
+      if failed > 0 { throw ExitCode.failure }
+    }
+  }
+}
