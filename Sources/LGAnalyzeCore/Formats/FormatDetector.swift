@@ -20,7 +20,9 @@ public enum FormatDetector {
       guard let first = text.first(where: { !$0.isLiteralWhitespace }) else { continue }
       examined += 1
       if examined > linesToExamine { break }
-      if TranscriptReader.eventName(inHeader: bytes, range: line.content) != nil { return .transcript }
+      if TranscriptReader.eventName(inHeader: bytes, range: line.content) != nil {
+        return .transcript
+      }
       if first == .colon && text.first == .colon { return .sse }
       for field in ["event:", "data:", "id:", "retry:"] where text.starts(with: field.utf8) {
         return .sse

@@ -29,7 +29,8 @@ public enum TranscriptReader {
         bytes[(range.upperBound - headerSuffix.count)..<range.upperBound].elementsEqual(
           headerSuffix)
       else { continue }
-      return String(decoding: bytes[nameStart..<(range.upperBound - headerSuffix.count)], as: UTF8.self)
+      return String(
+        decoding: bytes[nameStart..<(range.upperBound - headerSuffix.count)], as: UTF8.self)
     }
     return nil
   }
@@ -51,7 +52,8 @@ public enum TranscriptReader {
         payloadStart = nil
         payloadLines = 0
       }
-      guard let start = payloadStart, bytes[start..<payloadEnd].contains(where: { !$0.isLiteralWhitespace })
+      guard let start = payloadStart,
+        bytes[start..<payloadEnd].contains(where: { !$0.isLiteralWhitespace })
       else {
         parsed.events.append(SourceEvent(name: header.name, payload: nil, line: header.line))
         return

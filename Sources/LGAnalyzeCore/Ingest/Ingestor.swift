@@ -84,7 +84,9 @@ public struct Ingestor {
   /// files left out).
   static func expand(_ input: String) -> [(String, Bool)] {
     guard input != "-", fileKind(input) == .directory else { return [(input, false)] }
-    guard let walker = FileManager.default.enumerator(atPath: input) else { return [(input, false)] }
+    guard let walker = FileManager.default.enumerator(atPath: input) else {
+      return [(input, false)]
+    }
     var files: [String] = []
     while let relative = walker.nextObject() as? String {
       if relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }

@@ -309,7 +309,9 @@ public struct LiteralReader {
     case .apostrophe where dialect != .json, .backtick where dialect == .javascript:
       buffer.append(letter)
     default:
-      if dialect == .json { throw fail("unknown escape '\\\(Unicode.Scalar(letter))'", at: escapeStart) }
+      if dialect == .json {
+        throw fail("unknown escape '\\\(Unicode.Scalar(letter))'", at: escapeStart)
+      }
       // Python keeps an unknown escape as it is: backslash and letter.
       buffer.append(.backslash)
       buffer.append(letter)
@@ -317,7 +319,9 @@ public struct LiteralReader {
   }
 
   private mutating func readHex(count: Int, escapeStart: Int) throws(LiteralError) -> UInt32 {
-    guard index + count <= end else { throw fail("the text ends inside an escape", at: escapeStart) }
+    guard index + count <= end else {
+      throw fail("the text ends inside an escape", at: escapeStart)
+    }
     var value: UInt32 = 0
     for _ in 0..<count {
       guard let digit = bytes[index].hexDigitValue else {
@@ -343,7 +347,8 @@ public struct LiteralReader {
     guard probe < end, bytes[probe] == .plus else { return false }
     probe += 1
     while probe < end, bytes[probe].isLiteralWhitespace { probe += 1 }
-    guard probe < end, bytes[probe] == .apostrophe || bytes[probe] == .quote || bytes[probe] == .backtick
+    guard probe < end,
+      bytes[probe] == .apostrophe || bytes[probe] == .quote || bytes[probe] == .backtick
     else { return false }
     index = probe
     return true

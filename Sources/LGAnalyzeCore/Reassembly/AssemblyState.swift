@@ -55,7 +55,9 @@ struct AssemblyState {
 
   /// A message from the messages-tuple stream or events mode: a chunk to merge, or a whole
   /// message (a node's output, a tool result).
-  mutating func addMessage(_ message: JSONValue, metadata chunkMetadata: JSONValue?, namespace: String, seq: Int) {
+  mutating func addMessage(
+    _ message: JSONValue, metadata chunkMetadata: JSONValue?, namespace: String, seq: Int
+  ) {
     guard case .object(let fields) = message else { return }
     let metadataObject = chunkMetadata?.objectValue ?? JSONObject()
     var key = fields["id"]?.stringValue ?? ""
@@ -129,7 +131,8 @@ struct AssemblyState {
         namespace: metadataObject?["langgraph_checkpoint_ns"]?.stringValue,
         content: text.hasPrefix(previousText) ? String(text.dropFirst(previousText.count)) : text,
         toolCallChunks: nil,
-        usage: fields["usage_metadata"].flatMap { $0.isNull ? nil : CanonicalJSONWriter.string($0) }))
+        usage: fields["usage_metadata"].flatMap { $0.isNull ? nil : CanonicalJSONWriter.string($0) }
+      ))
   }
 
   /// A whole message found in graph state or a node's output: it fills in what the stream did
@@ -176,7 +179,8 @@ struct AssemblyState {
         for id in group.ids {
           guard let snapshot = group.latest[id] else { continue }
           message.content += ChunkMergeRules.text(of: snapshot["content"])
-          message.toolCalls += Self.wholeToolCalls(snapshot["tool_calls"], messageID: message.messageID)
+          message.toolCalls += Self.wholeToolCalls(
+            snapshot["tool_calls"], messageID: message.messageID)
           usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"])
         }
         message.usage = Self.tokenUsage(usage)

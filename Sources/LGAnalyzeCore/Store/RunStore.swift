@@ -76,7 +76,8 @@ public final class RunStore {
 
   /// Writes a source, its runs and its issues in one transaction.
   @discardableResult
-  public func write(source: SourceRecord, runs: [Run], issues: [SourceIssue]) throws -> StoreSummary {
+  public func write(source: SourceRecord, runs: [Run], issues: [SourceIssue]) throws -> StoreSummary
+  {
     let now = Date.now.ISO8601Format()
     return try queue.write { db in
       var summary = StoreSummary()
