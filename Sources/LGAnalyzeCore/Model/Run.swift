@@ -96,6 +96,9 @@ public struct Message: Sendable, Equatable {
   public var provider: String?
   /// Seq of the event where the message first appeared.
   public var firstSeq: Int
+  /// langchain's id of the model call that streamed the message (`lc_run--<uuid>`), whose
+  /// UUIDv7 tells when the call started; nil for messages no model streamed.
+  public var modelCallID: String? = nil
 }
 
 /// One tool call, with its result where the stream carried one.

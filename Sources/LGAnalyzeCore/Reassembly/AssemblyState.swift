@@ -166,6 +166,7 @@ struct AssemblyState {
   func finish() -> ([Message], [MessageChunk], [ToolCall]) {
     var messages: [Message] = []
     messages.reserveCapacity(order.count)
+    var storedIDs = Set<String>()
     for key in order {
       let info = metadata[key] ?? JSONObject()
       var message = Message(
@@ -185,6 +186,7 @@ struct AssemblyState {
         }
         message.usage = Self.tokenUsage(usage)
         message.chunkCount = group.count
+        message.modelCallID = grouper.langChainID(forKey: key)
       } else if let merged = streamed[key] {
         message.messageID = grouper.messageID(forKey: key)
         message.content = ChunkMergeRules.text(of: merged.content)
@@ -193,6 +195,7 @@ struct AssemblyState {
         }
         message.usage = Self.tokenUsage(merged.usage)
         message.chunkCount = merged.count
+        message.modelCallID = grouper.langChainID(forKey: key)
       } else if let fields = whole[key] {
         let type = fields["type"]?.stringValue ?? "unknown"
         message.type = ["AIMessageChunk": "ai", "user": "human"][type] ?? type
@@ -200,8 +203,11 @@ struct AssemblyState {
         message.toolCalls = Self.wholeToolCalls(fields["tool_calls"], messageID: key)
         message.usage = Self.tokenUsage(fields["usage_metadata"])
         if message.type == "tool" { message.toolCallID = fields["tool_call_id"]?.stringValue }
+        if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
       }
       for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
+      // Two keys can name one message only through a malformed stream; keep the first.
+      guard storedIDs.insert(message.messageID).inserted else { continue }
       messages.append(message)
     }
 

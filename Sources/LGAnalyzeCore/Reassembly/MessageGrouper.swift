@@ -52,6 +52,11 @@ struct MessageGrouper {
   /// True when a chunk with this id has been seen.
   func hasSeen(_ id: String) -> Bool { keyByID[id] != nil }
 
+  /// langchain's id (`lc_run--…`) among the ids the message with `key` streamed under.
+  func langChainID(forKey key: String) -> String? {
+    namesByKey[key]?.langChainID
+  }
+
   /// The id that names the message with `key`: the provider's id when there is one.
   func messageID(forKey key: String) -> String {
     guard let names = namesByKey[key] else { return key }

@@ -134,7 +134,7 @@ public final class RunStore {
         arguments: [run.runID, run.attempt])
     else { return true }
     guard run.events.count > stored else { return false }
-    for table in ["runs", "events", "message_chunks", "messages", "tool_calls"] {
+    for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {
       try db.execute(
         sql: "DELETE FROM \(table) WHERE run_id = ? AND attempt = ?",
         arguments: [run.runID, run.attempt])
@@ -146,15 +146,24 @@ public final class RunStore {
     try db.execute(
       sql: """
         INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
-                          error_type, event_count, message_count, tool_call_count, source,
-                          source_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          error_type, event_count, started_at, message_count, tool_call_count,
+                          source, source_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
-        run.error, run.errorType, run.events.count, run.messages.count, run.toolCalls.count,
-        sourcePath, sourceID,
+        run.error, run.errorType, run.events.count, UUIDv7.isoTimestamp(of: run.runID),
+        run.messages.count, run.toolCalls.count, sourcePath, sourceID,
       ])
+
+    if let error = run.error {
+      try db.execute(
+        sql: """
+          INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
+          VALUES (?, ?, ?, NULL, NULL, 'error')
+          """,
+        arguments: [error, run.runID, run.attempt])
+    }
 
     let eventStatement = try db.cachedStatement(
       sql: """
@@ -187,16 +196,29 @@ public final class RunStore {
         INSERT OR IGNORE INTO messages (run_id, attempt, position, message_id, type, node,
                                         namespace, content, tool_calls, tool_call_id, chunk_count,
                                         input_tokens, output_tokens, total_tokens, usage, model,
-                                        provider, first_seq)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                        provider, first_seq, model_call_id, started_at,
+                                        started_ms)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    let searchStatement = try db.cachedStatement(
+      sql: """
+        INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
+        VALUES (?, ?, ?, ?, ?, ?)
         """)
     for (position, message) in run.messages.enumerated() {
+      let callID = message.modelCallID
+      if !message.content.isEmpty {
+        try searchStatement.execute(arguments: [
+          message.content, run.runID, run.attempt, message.messageID, message.node, message.type,
+        ])
+      }
       try messageStatement.execute(arguments: [
         run.runID, run.attempt, position, message.messageID, message.type, message.node,
         message.namespace, message.content, Self.toolCallsJSON(message.toolCalls),
         message.toolCallID, message.chunkCount, message.usage?.inputTokens,
         message.usage?.outputTokens, message.usage?.totalTokens, message.usage?.json,
-        message.model, message.provider, message.firstSeq,
+        message.model, message.provider, message.firstSeq, callID,
+        callID.flatMap(UUIDv7.isoTimestamp(of:)), callID.flatMap(UUIDv7.milliseconds(of:)),
       ])
     }
 
@@ -210,6 +232,10 @@ public final class RunStore {
       try toolCallStatement.execute(arguments: [
         run.runID, run.attempt, call.messageID, call.toolCallID, call.name, call.args,
         call.argsValid, call.result, call.node,
+      ])
+      try searchStatement.execute(arguments: [
+        "\(call.name) \(call.args)", run.runID, run.attempt, call.messageID, call.node,
+        "tool_call",
       ])
     }
   }

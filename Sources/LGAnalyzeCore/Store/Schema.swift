@@ -33,6 +33,7 @@ enum Schema {
             error           TEXT,
             error_type      TEXT,
             event_count     INTEGER NOT NULL,
+            started_at      TEXT,
             message_count   INTEGER NOT NULL,
             tool_call_count INTEGER NOT NULL,
             source          TEXT NOT NULL,
@@ -87,6 +88,9 @@ enum Schema {
             model         TEXT,
             provider      TEXT,
             first_seq     INTEGER NOT NULL,
+            model_call_id TEXT,
+            started_at    TEXT,
+            started_ms    INTEGER,
             PRIMARY KEY (run_id, attempt, message_id)
           );
 
@@ -113,6 +117,24 @@ enum Schema {
             excerpt     TEXT,
             recorded_at TEXT NOT NULL
           );
+
+          -- Full-text search over message text and tool arguments and results.
+          CREATE VIRTUAL TABLE search_index USING fts5(
+            text, run_id UNINDEXED, attempt UNINDEXED, message_id UNINDEXED, node UNINDEXED,
+            kind UNINDEXED, tokenize = 'unicode61'
+          );
+
+          -- Model calls placed in time by their UUIDv7 ids (inferred: streams carry no clock).
+          -- until_next_call_ms runs from one call's start to the next call's start in the run,
+          -- so it includes the tool time in between; the last call of a run has none.
+          CREATE VIEW model_calls AS
+          SELECT run_id, attempt, message_id, model_call_id, node, model, provider,
+                 started_at, started_ms,
+                 LEAD(started_ms) OVER calls - started_ms AS until_next_call_ms,
+                 input_tokens, output_tokens, total_tokens
+            FROM messages
+           WHERE started_ms IS NOT NULL
+          WINDOW calls AS (PARTITION BY run_id, attempt ORDER BY started_ms);
 
           -- Per run and node: tokens of messages without usage count as 0.
           CREATE VIEW node_stats AS

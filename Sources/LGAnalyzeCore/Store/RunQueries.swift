@@ -1,0 +1,245 @@
+import Foundation
+import GRDB
+
+/// A run id, or a prefix of one, that did not name exactly one run.
+public struct RunLookupError: Error, CustomStringConvertible, Equatable {
+  public var prefix: String
+  /// The runs the prefix matches (empty when it matches none).
+  public var candidates: [String]
+
+  public var description: String {
+    if candidates.isEmpty {
+      return "no run id starts with '\(prefix)' (lganalyze runs lists them)"
+    }
+    let shown = candidates.prefix(5).joined(separator: ", ")
+    return "'\(prefix)' is ambiguous: it starts \(candidates.count) run ids (\(shown)"
+      + (candidates.count > 5 ? ", …" : "") + "); give more characters"
+  }
+}
+
+/// Filters for listing runs.
+public struct RunFilter: Sendable {
+  public var status: String?
+  public var graph: String?
+  /// Runs that started at or after this time (from their UUIDv7 ids).
+  public var since: Date?
+  public var limit: Int?
+
+  public init(status: String? = nil, graph: String? = nil, since: Date? = nil, limit: Int? = nil) {
+    self.status = status
+    self.graph = graph
+    self.since = since
+    self.limit = limit
+  }
+}
+
+/// A result table: column names and rows of values (numbers, text or null).
+public struct ResultTable: Sendable, Equatable {
+  public var columns: [String]
+  public var rows: [[JSONValue]]
+
+  public init(columns: [String], rows: [[JSONValue]]) {
+    self.columns = columns
+    self.rows = rows
+  }
+}
+
+/// What `stats` groups by.
+public enum StatsGrouping: String, Sendable, CaseIterable {
+  case node, model, graph, run
+}
+
+extension RunStore {
+  /// Opens an existing database read-only, so that nothing done through it can change it.
+  public static func openReadOnly(path: String) throws(StoreError) -> RunStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw StoreError(
+        path: path, message: "no database here; run `lganalyze ingest` first or pass --db")
+    }
+    return try RunStore(path: path, readOnly: true)
+  }
+
+  private static let summarySelect = """
+    SELECT r.run_id, r.attempt, r.thread_id, r.graph_id, r.assistant_id, r.status, r.error,
+           r.event_count, r.message_count, r.tool_call_count,
+           COALESCE((SELECT SUM(input_tokens) FROM messages m
+                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
+           COALESCE((SELECT SUM(output_tokens) FROM messages m
+                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
+           COALESCE((SELECT SUM(total_tokens) FROM messages m
+                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
+           r.source
+      FROM runs r
+    """
+
+  private static func summary(_ row: Row) -> RunSummary {
+    RunSummary(
+      runID: row[0], attempt: row[1], threadID: row[2], graphID: row[3], assistantID: row[4],
+      status: row[5], error: row[6], eventCount: row[7], messageCount: row[8],
+      toolCallCount: row[9], inputTokens: row[10], outputTokens: row[11], totalTokens: row[12],
+      source: row[13])
+  }
+
+  /// The stored runs that pass `filter`, newest first (by the time in their ids).
+  public func runs(matching filter: RunFilter = RunFilter()) throws -> [RunSummary] {
+    var conditions: [String] = []
+    var arguments: [DatabaseValueConvertible?] = []
+    if let status = filter.status {
+      conditions.append("r.status = ?")
+      arguments.append(status)
+    }
+    if let graph = filter.graph {
+      conditions.append("r.graph_id = ?")
+      arguments.append(graph)
+    }
+    let sql =
+      Self.summarySelect
+      + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+      + " ORDER BY r.rowid"
+    var runs = try queue.read { db in
+      try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.summary)
+    }
+    if let since = filter.since {
+      runs = runs.filter { ($0.startedAt ?? .distantPast) >= since }
+    }
+    runs.sort { ($0.startedAt ?? .distantPast) > ($1.startedAt ?? .distantPast) }
+    if let limit = filter.limit { runs = Array(runs.prefix(limit)) }
+    return runs
+  }
+
+  /// The run a full id or unique prefix names (the latest attempt when it was retried).
+  public func resolveRun(_ prefix: String) throws -> RunSummary {
+    let escaped = prefix.replacingOccurrences(of: "\\", with: "\\\\")
+      .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    let matches = try queue.read { db in
+      try String.fetchAll(
+        db,
+        sql: "SELECT DISTINCT run_id FROM runs WHERE run_id LIKE ? ESCAPE '\\' ORDER BY run_id",
+        arguments: [escaped + "%"])
+    }
+    let exact = matches.filter { $0 == prefix }
+    let chosen = exact.isEmpty ? matches : exact
+    guard chosen.count == 1, let runID = chosen.first else {
+      throw RunLookupError(prefix: prefix, candidates: matches)
+    }
+    return try queue.read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: Self.summarySelect + " WHERE r.run_id = ? ORDER BY r.attempt DESC LIMIT 1",
+          arguments: [runID])
+      else { throw RunLookupError(prefix: prefix, candidates: []) }
+      return Self.summary(row)
+    }
+  }
+
+  /// A run with its messages, tool calls and results, in order.
+  public func transcript(of run: RunSummary) throws -> Transcript {
+    try queue.read { db in
+      let calls = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT message_id, tool_call_id, name, args, args_valid, result, node
+            FROM tool_calls WHERE run_id = ? AND attempt = ? ORDER BY rowid
+          """, arguments: [run.runID, run.attempt]
+      ).map { row in
+        ToolCall(
+          messageID: row[0], toolCallID: row[1], name: row[2], args: row[3], argsValid: row[4],
+          result: row[5], node: row[6])
+      }
+      let callsByMessage = Dictionary(grouping: calls, by: \.messageID)
+      let messages = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT message_id, type, node, namespace, content, tool_call_id, chunk_count,
+                 input_tokens, output_tokens, total_tokens, usage, model, provider, first_seq
+            FROM messages WHERE run_id = ? AND attempt = ? ORDER BY position
+          """, arguments: [run.runID, run.attempt]
+      ).map { row -> Message in
+        let messageID: String = row[0]
+        let usageJSON: String? = row[10]
+        return Message(
+          messageID: messageID, type: row[1], node: row[2], namespace: row[3], content: row[4],
+          toolCalls: callsByMessage[messageID] ?? [], toolCallID: row[5], chunkCount: row[6],
+          usage: usageJSON.map {
+            TokenUsage(inputTokens: row[7], outputTokens: row[8], totalTokens: row[9], json: $0)
+          }, model: row[11], provider: row[12], firstSeq: row[13])
+      }
+      let interrupts = try String.fetchAll(
+        db,
+        sql: """
+          SELECT json_extract(data, '$.__interrupt__') FROM events
+           WHERE run_id = ? AND attempt = ? AND mode IN ('updates', 'values')
+             AND json_valid(data) AND json_extract(data, '$.__interrupt__') IS NOT NULL
+           ORDER BY seq
+          """, arguments: [run.runID, run.attempt])
+      return Transcript(run: run, messages: messages, interrupts: Array(Set(interrupts)).sorted())
+    }
+  }
+
+  /// Runs arbitrary SQL and returns its result as text. Open the store read-only first when
+  /// the SQL comes from a person, so that no statement can change the database.
+  public func table(sql: String, arguments: [String] = []) throws -> ResultTable {
+    try queue.read { db in
+      let statement = try db.makeStatement(sql: sql)
+      let columns = statement.columnNames
+      let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
+        (0..<row.count).map { index -> JSONValue in
+          let value = row[index] as DatabaseValue
+          switch value.storage {
+          case .null: return JSONValue.null
+          case .int64(let number): return .number(String(number))
+          case .double(let number): return number.isFinite ? .number(String(number)) : .null
+          case .string(let text): return .string(text)
+          case .blob(let data):
+            return .string("x'" + data.map { String(format: "%02x", $0) }.joined() + "'")
+          }
+        }
+      }
+      return ResultTable(columns: columns, rows: rows)
+    }
+  }
+
+  /// Messages, chunks, tokens and tool calls per node, model, graph or run; each message counted
+  /// once, whether it streamed in chunks, arrived whole, or both.
+  public func stats(by grouping: StatsGrouping, runID: String? = nil) throws -> ResultTable {
+    let key: String
+    switch grouping {
+    case .node: key = "m.node"
+    case .model: key = "m.model"
+    case .graph: key = "r.graph_id"
+    case .run: key = "m.run_id"
+    }
+    let sql = """
+      SELECT \(key) AS \(grouping.rawValue),
+             COUNT(*) AS messages,
+             SUM(m.chunk_count) AS chunks,
+             SUM(COALESCE(m.input_tokens, 0)) AS input_tokens,
+             SUM(COALESCE(m.output_tokens, 0)) AS output_tokens,
+             SUM(COALESCE(m.total_tokens, 0)) AS total_tokens,
+             SUM((SELECT COUNT(*) FROM tool_calls t
+                   WHERE t.run_id = m.run_id AND t.attempt = m.attempt
+                     AND t.message_id = m.message_id)) AS tool_calls
+        FROM messages m JOIN runs r ON r.run_id = m.run_id AND r.attempt = m.attempt
+       \(runID == nil ? "" : "WHERE m.run_id = ?")
+       GROUP BY \(key)
+       ORDER BY total_tokens DESC, messages DESC
+      """
+    return try table(sql: sql, arguments: runID.map { [$0] } ?? [])
+  }
+
+  /// Messages and tool calls whose text contains every word of `text`, best matches first.
+  public func search(_ text: String, limit: Int = 50) throws -> ResultTable {
+    // Each word becomes a quoted FTS5 phrase, so that punctuation in what people type is text,
+    // not query syntax.
+    let query = text.split(whereSeparator: \.isWhitespace)
+      .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+      .joined(separator: " ")
+    guard !query.isEmpty else { return ResultTable(columns: [], rows: []) }
+    return try table(
+      sql: """
+        SELECT run_id, node, kind, message_id,
+               snippet(search_index, 0, '[', ']', '…', 12) AS snippet
+          FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT \(max(1, limit))
+        """, arguments: [query])
+  }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import LGAnalyzeCore
+
+extension LGAnalyze {
+  /// `lganalyze runs`: one row a run.
+  struct Runs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "List runs: id, graph, status, start, events, messages, tool calls, tokens.",
+      discussion: """
+        Start times are read from the UUIDv7 run ids (streams carry no clock), so they are \
+        inferred. Newest first.
+
+        Example: lganalyze runs --status error --since 2026-11-01
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Only runs with this status: success, error, interrupted or incomplete.")
+    var status: String?
+
+    @Option(help: "Only runs of this graph.")
+    var graph: String?
+
+    @Option(help: "Only runs started on or after this date (YYYY-MM-DD or ISO 8601).")
+    var since: String?
+
+    @Option(help: "At most this many runs.")
+    var limit: Int?
+
+    func validate() throws {
+      if let status, !["success", "error", "interrupted", "incomplete"].contains(status) {
+        throw ValidationError("--status must be success, error, interrupted or incomplete")
+      }
+      if let since, DateArgument.parse(since) == nil {
+        throw ValidationError("--since takes a date like 2026-11-01 or 2026-11-01T12:00:00Z")
+      }
+    }
+
+    func run() async throws {
+      let store = try RunStore.openReadOnly(path: database.path)
+      let runs = try store.runs(
+        matching: RunFilter(
+          status: status, graph: graph, since: since.flatMap(DateArgument.parse), limit: limit))
+      output.print(RunTable.make(runs))
+    }
+  }
+}
+
+/// Dates given on the command line.
+enum DateArgument {
+  static func parse(_ text: String) -> Date? {
+    if let date = try? Date(text, strategy: .iso8601) { return date }
+    return try? Date(text + "T00:00:00Z", strategy: .iso8601)
+  }
+}
+
+/// The `runs` listing as a table.
+enum RunTable {
+  static func make(_ runs: [RunSummary]) -> ResultTable {
+    let columns = [
+      "run_id", "graph", "status", "started", "events", "messages", "tool_calls", "tokens",
+      "source",
+    ]
+    let rows: [[JSONValue]] = runs.map { run in
+      [
+        .string(run.attempt > 1 ? "\(run.runID) (attempt \(run.attempt))" : run.runID),
+        run.graphID.map(JSONValue.string) ?? .null,
+        .string(run.status),
+        UUIDv7.isoTimestamp(of: run.runID).map(JSONValue.string) ?? .null,
+        .number(String(run.eventCount)),
+        .number(String(run.messageCount)),
+        .number(String(run.toolCallCount)),
+        .number(String(run.totalTokens)),
+        .string(run.source),
+      ]
+    }
+    return ResultTable(columns: columns, rows: rows)
+  }
+}

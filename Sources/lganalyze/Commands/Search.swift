@@ -1,0 +1,26 @@
+import ArgumentParser
+import LGAnalyzeCore
+
+extension LGAnalyze {
+  /// `lganalyze search`: full-text search.
+  struct Search: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Find messages, tool arguments and tool results containing every word given.",
+      discussion: "Example: lganalyze search quota exceeded"
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "At most this many matches.")
+    var limit = 50
+
+    @Argument(help: "The words to find.")
+    var words: [String]
+
+    func run() async throws {
+      let store = try RunStore.openReadOnly(path: database.path)
+      output.print(try store.search(words.joined(separator: " "), limit: limit))
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import LGAnalyzeCore
+
+extension TableFormat: ExpressibleByArgument {}
+
+/// How result tables are printed.
+struct OutputOptions: ParsableArguments {
+  @Option(help: "Output format: table, csv or json (default: table on a terminal, else json).")
+  var format: TableFormat?
+
+  /// The chosen format, or the default for where standard output goes.
+  var resolvedFormat: TableFormat {
+    format ?? (Terminal.isTerminal(STDOUT_FILENO) ? .table : .json)
+  }
+
+  /// Prints `table` in the chosen format.
+  func print(_ table: ResultTable) {
+    Swift.print(ResultTableWriter.render(table, as: resolvedFormat), terminator: "")
+  }
+}
+
+/// Facts about the terminal the command runs in.
+enum Terminal {
+  static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+  /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+  static var wantsColor: Bool {
+    isTerminal(STDOUT_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+  }
+
+  static func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
