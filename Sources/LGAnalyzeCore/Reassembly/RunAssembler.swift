@@ -119,14 +119,18 @@ public enum RunAssembler {
       case "debug":
         let kind = payload?["type"]?.stringValue
         let inner = payload?["payload"]
+        ids.collect(from: inner?["config"]?["configurable"])
+        ids.collect(from: inner?["metadata"])
         if kind == "checkpoint" {
           addCheckpointMessages(inner, to: &state, seq: seq)
         } else if kind == "task_result" {
           addTaskResultMessages(inner, to: &state, seq: seq)
         }
       case "tasks":
+        ids.collect(from: payload?["metadata"])
         addTaskResultMessages(payload, to: &state, seq: seq)
       case "checkpoints":
+        ids.collect(from: payload?["config"]?["configurable"])
         addCheckpointMessages(payload, to: &state, seq: seq)
       default:
         break

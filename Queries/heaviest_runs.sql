@@ -1,0 +1,10 @@
+-- The runs that used the most tokens, with their graph and how many model calls they made.
+SELECT r.run_id, r.graph_id, r.status,
+       SUM(COALESCE(m.total_tokens, 0))   AS total_tokens,
+       SUM(m.model_call_id IS NOT NULL)   AS model_calls,
+       r.tool_call_count                  AS tool_calls
+  FROM runs r
+  JOIN messages m ON m.run_id = r.run_id AND m.attempt = r.attempt
+ GROUP BY r.run_id, r.attempt
+ ORDER BY total_tokens DESC
+ LIMIT 20;
