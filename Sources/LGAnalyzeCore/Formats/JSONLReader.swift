@@ -12,15 +12,19 @@ public enum JSONLReader {
       guard bytes[content].contains(where: { !$0.isLiteralWhitespace }) else { continue }
       let problem: String
       do {
-        let value = try LiteralReader.parse(bytes, range: content, dialect: .json).value
-        if let name = value["event"]?.stringValue {
-          let data = value["data"]
+        let lineDocument = try JSONDocument.read(bytes, range: content)
+        let root = lineDocument.root
+        if let name = root["event"]?.stringValue {
+          var document: JSONDocument?
+          if let data = root["data"], !data.isNull {
+            // The line's bytes are canonical now, so the data's slice of them is too.
+            document = try JSONDocument.read(
+              lineDocument.bytes, range: data.byteRange, dialect: .json)
+          }
           parsed.events.append(
             SourceEvent(
-              name: name,
-              payload: data.flatMap { $0.isNull ? nil : $0 },
-              line: line.number,
-              streamID: value["id"]?.stringValue))
+              name: name, document: document, line: line.number,
+              streamID: root["id"]?.stringValue))
           continue
         }
         problem = "the line is JSON but not an {\"event\": …, \"data\": …} object; it is skipped"

@@ -37,7 +37,7 @@ public enum SSEReader {
       guard block.hasFields else { return }
       let name = block.eventName ?? (block.dataLine == nil ? "" : "message")
       guard !name.isEmpty else { return }  // an id- or retry-only block carries no event
-      var payload: JSONValue?
+      var document: JSONDocument?
       if let dataLine = block.dataLine {
         let body: [UInt8]
         let range: Range<Int>
@@ -50,7 +50,7 @@ public enum SSEReader {
         }
         if body[range].contains(where: { !$0.isLiteralWhitespace }) {
           do {
-            payload = try LiteralReader.parse(body, range: range, dialect: .json).value
+            document = try JSONDocument.read(body, range: range)
           } catch {
             parsed.issues.append(
               SourceIssue(
@@ -69,7 +69,7 @@ public enum SSEReader {
         parsed.endsInsideEvent = true
       }
       parsed.events.append(
-        SourceEvent(name: name, payload: payload, line: block.firstLine, streamID: lastEventID))
+        SourceEvent(name: name, document: document, line: block.firstLine, streamID: lastEventID))
     }
 
     while let line = lines.next() {

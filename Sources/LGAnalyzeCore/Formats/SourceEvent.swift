@@ -2,8 +2,8 @@
 public struct SourceEvent: Sendable, Equatable {
   /// The full event name as sent, namespace included (`updates|node_2:1b00…`).
   public var name: String
-  /// The payload, whatever syntax it was written in; nil when the event carried no data.
-  public var payload: JSONValue?
+  /// The payload as canonical JSON with its tape; nil when the event carried no data.
+  public var document: JSONDocument?
   /// 1-based line of the source where the event starts.
   public var line: Int
   /// The SSE `id:` in force for this event (sticky, as the SSE specification says), if any.
@@ -12,13 +12,32 @@ public struct SourceEvent: Sendable, Equatable {
   public var isLossy: Bool
 
   public init(
-    name: String, payload: JSONValue?, line: Int, streamID: String? = nil, isLossy: Bool = false
+    name: String, document: JSONDocument?, line: Int, streamID: String? = nil,
+    isLossy: Bool = false
   ) {
     self.name = name
-    self.payload = payload
+    self.document = document
     self.line = line
     self.streamID = streamID
-    self.isLossy = isLossy
+    self.isLossy = isLossy || (document?.isLossy ?? false)
+  }
+
+  /// An event whose payload is given as a value tree.
+  public init(
+    name: String, payload: JSONValue?, line: Int, streamID: String? = nil, isLossy: Bool = false
+  ) {
+    self.init(
+      name: name, document: payload.map { JSONDocument($0, isLossy: isLossy) }, line: line,
+      streamID: streamID, isLossy: isLossy)
+  }
+
+  /// The payload decoded into a value tree (decoded on each call: prefer `document`).
+  public var payload: JSONValue? { document?.value }
+
+  public static func == (left: SourceEvent, right: SourceEvent) -> Bool {
+    left.name == right.name && left.document?.bytes == right.document?.bytes
+      && left.line == right.line && left.streamID == right.streamID
+      && left.isLossy == right.isLossy
   }
 }
 

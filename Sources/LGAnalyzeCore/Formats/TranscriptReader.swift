@@ -62,14 +62,14 @@ public enum TranscriptReader {
       var firstError: LiteralError?
       for dialect in LiteralDialect.allCases {
         do {
-          let (value, isLossy) = try LiteralReader.parse(bytes, range: range, dialect: dialect)
+          let document = try JSONDocument.read(bytes, range: range, dialect: dialect)
           switch dialect {
           case .json: dialectsSeen.insert(payloadLines > 1 ? "pretty" : "json")
           case .python: dialectsSeen.insert("python")
           case .javascript: dialectsSeen.insert("javascript")
           }
           parsed.events.append(
-            SourceEvent(name: header.name, payload: value, line: header.line, isLossy: isLossy))
+            SourceEvent(name: header.name, document: document, line: header.line))
           return
         } catch {
           if firstError == nil { firstError = error }

@@ -1,8 +1,9 @@
-// LiteralReader turns the text of one payload into a JSONValue. Payloads reach lganalyze in three
-// syntaxes, and all three share their structure (objects, arrays, strings, numbers, keywords),
-// so one recursive-descent reader serves them, switching on a dialect only where they differ:
+// LiteralReader rewrites the text of one payload as canonical JSON bytes. Payloads reach
+// lganalyze in three syntaxes, and all three share their structure (objects, arrays, strings,
+// numbers, keywords), so one recursive-descent grammar serves them, switching on a dialect only
+// where they differ:
 //
-//   JSON        {"run_id":"01a2…","attempt":1}             curl, JSONL, awk and pretty transcripts
+//   JSON        {"run_id": "01a2…", "attempt": 1}           JSONL, pretty transcripts
 //   Python      {'run_id': '01a2…', 'attempt': 1, 'x': None}  the SDK loop's print(chunk.data)
 //   JavaScript  { run_id: '01a2…', attempt: 1, x: [Object] }  Node's console.log (util.inspect)
 //
@@ -11,7 +12,10 @@
 // the places where Node elided data: [Object], [Array], [Function: f], [Circular *1] and
 // "... N more items". Elided parts become null and the reader records that it was lossy.
 //
-// Nesting deeper than `maximumDepth` is an error rather than a stack overflow.
+// The output is written directly — no value tree is built — in the form the LangGraph server's
+// orjson writes (see CanonicalJSONWriter), so the same payload read from a transcript and from
+// the SSE capture yields the same bytes. Nesting deeper than `maximumDepth` is an error rather
+// than a stack overflow.
 
 /// Which syntax a payload is written in.
 public enum LiteralDialect: String, Sendable, CaseIterable {
@@ -30,7 +34,7 @@ public struct LiteralError: Error, Sendable, Equatable, CustomStringConvertible 
   public var description: String { "\(message) at byte \(offset)" }
 }
 
-/// Reads one value in a given dialect from a range of bytes.
+/// Reads one value in a given dialect and writes it as canonical JSON.
 public struct LiteralReader {
   /// Objects and arrays nested deeper than this are refused; the limit keeps recursion shallow.
   public static let maximumDepth = 512
@@ -41,6 +45,7 @@ public struct LiteralReader {
   private let dialect: LiteralDialect
   private var index: Int
   private var depth = 0
+  private var output: [UInt8] = []
   /// Set when a JavaScript rendering elided something (its data is incomplete).
   public private(set) var isLossy = false
 
@@ -52,65 +57,73 @@ public struct LiteralReader {
     self.index = range.lowerBound
     self.end = range.upperBound
     self.dialect = dialect
+    output.reserveCapacity(range.count)
   }
 
-  /// Reads a whole document: one value with nothing but white space around it.
+  /// Reads a whole document — one value with nothing but white space around it — into a value
+  /// tree.
   public static func parse(
     _ bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
   ) throws(LiteralError) -> (value: JSONValue, isLossy: Bool) {
-    var reader = LiteralReader(bytes: bytes, range: range, dialect: dialect)
-    let value = try reader.readDocument()
-    return (value, reader.isLossy)
+    let (canonical, isLossy) = try transcode(bytes, range: range, dialect: dialect)
+    let tape = try JSONTapeBuilder.build(canonical, range: 0..<canonical.count)
+    let document = JSONDocument(canonicalBytes: canonical, tape: tape, isLossy: isLossy)
+    return (document.value, isLossy)
   }
 
-  /// Reads a whole document: one value with nothing but white space around it.
-  public mutating func readDocument() throws(LiteralError) -> JSONValue {
-    let value = try readValue()
-    skipWhitespace()
-    if index < end { throw fail("unexpected text after the value") }
-    return value
+  /// Rewrites a whole document as canonical JSON bytes.
+  public static func transcode(
+    _ bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
+  ) throws(LiteralError) -> (bytes: [UInt8], isLossy: Bool) {
+    var reader = LiteralReader(bytes: bytes, range: range, dialect: dialect)
+    try reader.readValue()
+    reader.skipWhitespace()
+    if reader.index < reader.end { throw reader.fail("unexpected text after the value") }
+    return (reader.output, reader.isLossy)
   }
 
   // MARK: - Values
 
-  private mutating func readValue() throws(LiteralError) -> JSONValue {
+  private mutating func readValue() throws(LiteralError) {
     skipWhitespace()
     guard index < end else { throw fail("the text ends where a value should start") }
     let byte = bytes[index]
     switch byte {
     case .openBrace:
-      return try readObject()
+      try readObject()
     case .openBracket:
-      if dialect == .javascript, let elided = readElidedBracket() { return elided }
-      return try readArray(closer: .closeBracket)
+      if dialect == .javascript, readElidedBracket() {
+        output.append(contentsOf: Self.nullBytes)
+      } else {
+        try readArray(closer: .closeBracket)
+      }
     case .openParen where dialect == .python:
-      return try readArray(closer: .closeParen)
+      try readArray(closer: .closeParen)
     case .quote:
-      return .string(try readString())
+      try readString()
     case .apostrophe where dialect != .json, .backtick where dialect == .javascript:
-      var text = try readString()
-      // Node splits long strings over lines as 'abc' +\n 'def'.
-      while dialect == .javascript, consumeStringContinuation() { text += try readString() }
-      return .string(text)
+      try readString()
     case .minus, UInt8.digitZero...UInt8.digitNine:
-      return try readNumberOrKeyword()
+      try readNumberOrKeyword()
     case .dot where dialect == .javascript:
-      if consumeMoreItems() { return .null }
-      throw fail("unexpected '.'")
+      guard consumeMoreItems() else { throw fail("unexpected '.'") }
+      output.append(contentsOf: Self.nullBytes)
     default:
-      return try readKeyword()
+      try readKeyword()
     }
   }
 
-  private mutating func readObject() throws(LiteralError) -> JSONValue {
+  private mutating func readObject() throws(LiteralError) {
     try enterNesting()
     index += 1  // the opening brace
-    var object = JSONObject()
+    output.append(.openBrace)
+    var wroteMember = false
     skipWhitespace()
     if index < end, bytes[index] == .closeBrace {
       index += 1
       depth -= 1
-      return .object(object)
+      output.append(.closeBrace)
+      return
     }
     while true {
       skipWhitespace()
@@ -119,11 +132,14 @@ public struct LiteralReader {
       if dialect == .javascript, bytes[index] == .dot, consumeMoreItems() {
         isLossy = true
       } else {
-        let key = try readKey()
+        if wroteMember { output.append(.comma) }
+        wroteMember = true
+        try readKey()
         skipWhitespace()
         guard index < end, bytes[index] == .colon else { throw fail("expected ':' after a key") }
         index += 1
-        object[key] = try readValue()
+        output.append(.colon)
+        try readValue()
       }
       skipWhitespace()
       guard index < end else { throw fail("the text ends inside an object") }
@@ -144,39 +160,47 @@ public struct LiteralReader {
       throw fail("expected ',' or '}' in an object")
     }
     depth -= 1
-    return .object(object)
+    output.append(.closeBrace)
   }
 
-  private mutating func readKey() throws(LiteralError) -> String {
+  private mutating func readKey() throws(LiteralError) {
     let byte = bytes[index]
-    if byte == .quote || (dialect != .json && byte == .apostrophe) { return try readString() }
+    if byte == .quote || (dialect != .json && byte == .apostrophe) {
+      try readString()
+      return
+    }
     if dialect == .javascript, byte.isIdentifierByte {
       let keyStart = index
       while index < end, bytes[index].isIdentifierByte { index += 1 }
-      return String(decoding: bytes[keyStart..<index], as: UTF8.self)
+      writeStringBytes(keyStart..<index)
+      return
     }
     if dialect == .python, byte == .minus || byte.isDigit {
-      // Python dicts may have int keys; JSON turns them into strings as json.dumps does.
-      guard case .number(let text) = try readNumberOrKeyword() else {
-        throw fail("expected a key")
-      }
-      return text
+      // Python dicts may have int keys; they become strings, as json.dumps makes them.
+      output.append(.quote)
+      try readNumberOrKeyword()
+      output.append(.quote)
+      return
     }
     throw fail("expected a key")
   }
 
-  private mutating func readArray(closer: UInt8) throws(LiteralError) -> JSONValue {
+  private mutating func readArray(closer: UInt8) throws(LiteralError) {
     try enterNesting()
     index += 1
-    var elements: [JSONValue] = []
+    output.append(.openBracket)
     skipWhitespace()
     if index < end, bytes[index] == closer {
       index += 1
       depth -= 1
-      return .array(elements)
+      output.append(.closeBracket)
+      return
     }
+    var first = true
     while true {
-      elements.append(try readValue())
+      if !first { output.append(.comma) }
+      first = false
+      try readValue()
       skipWhitespace()
       guard index < end else { throw fail("the text ends inside an array") }
       if bytes[index] == .comma {
@@ -195,7 +219,7 @@ public struct LiteralReader {
       throw fail("expected ',' or '\(Character(Unicode.Scalar(closer)))' in an array")
     }
     depth -= 1
-    return .array(elements)
+    output.append(.closeBracket)
   }
 
   private mutating func enterNesting() throws(LiteralError) {
@@ -207,53 +231,66 @@ public struct LiteralReader {
 
   // MARK: - Strings
 
-  /// Reads a quoted string whose opening quote is at `index`.
-  private mutating func readString() throws(LiteralError) -> String {
-    let quote = bytes[index]
-    index += 1
-    let contentStart = index
-    // Fast path: no escapes before the closing quote.
-    while index < end {
-      let byte = bytes[index]
-      if byte == quote {
-        let text = String(decoding: bytes[contentStart..<index], as: UTF8.self)
-        index += 1
-        return text
-      }
-      if byte == .backslash { break }
-      index += 1
-    }
-    var buffer = Array(bytes[contentStart..<index])
-    while index < end {
-      let byte = bytes[index]
-      if byte == quote {
-        index += 1
-        return String(decoding: buffer, as: UTF8.self)
-      }
-      if byte == .backslash {
-        try readEscape(into: &buffer)
-      } else {
-        buffer.append(byte)
-        index += 1
-      }
-    }
-    throw fail("the text ends inside a string")
+  /// Reads a quoted string whose opening quote is at `index` (and, for JavaScript, any
+  /// `'…' + '…'` continuation) and writes it as one canonical JSON string.
+  private mutating func readString() throws(LiteralError) {
+    output.append(.quote)
+    try readStringContent()
+    while dialect == .javascript, consumeStringContinuation() { try readStringContent() }
+    output.append(.quote)
   }
 
-  private mutating func readEscape(into buffer: inout [UInt8]) throws(LiteralError) {
+  private mutating func readStringContent() throws(LiteralError) {
+    let quote = bytes[index]
+    index += 1
+    while true {
+      // Copy the run of plain ASCII up to the next byte that needs a decision.
+      let special = StringByteFinder.firstSpecialByte(
+        in: bytes, range: index..<end, delimiter: quote)
+      if special > index { output.append(contentsOf: bytes[index..<special]) }
+      index = special
+      guard index < end else { throw fail("the text ends inside a string") }
+      let byte = bytes[index]
+      if byte == quote {
+        index += 1
+        return
+      }
+      switch byte {
+      case .backslash:
+        try readEscape()
+      case .quote:
+        output.append(contentsOf: [.backslash, .quote])
+        index += 1
+      case 0x80...:
+        if let length = JSONTapeBuilder.utf8SequenceLength(bytes, at: index, end: end) {
+          output.append(contentsOf: bytes[index..<(index + length)])
+          index += length
+        } else {
+          output.append(contentsOf: Self.replacementCharacter)
+          index += 1
+        }
+      default:
+        // A raw control byte: strict JSON forbids it, but it is kept, escaped.
+        appendScalar(UInt32(byte))
+        index += 1
+      }
+    }
+  }
+
+  private mutating func readEscape() throws(LiteralError) {
     let escapeStart = index
     index += 1
     guard index < end else { throw fail("the text ends inside an escape") }
     let letter = bytes[index]
     index += 1
     switch letter {
-    case UInt8(ascii: "n"): buffer.append(.lf)
-    case UInt8(ascii: "t"): buffer.append(.tab)
-    case UInt8(ascii: "r"): buffer.append(.cr)
-    case UInt8(ascii: "b"): buffer.append(0x08)
-    case UInt8(ascii: "f"): buffer.append(0x0C)
-    case UInt8(ascii: "v") where dialect != .json: buffer.append(0x0B)
-    case UInt8(ascii: "a") where dialect == .python: buffer.append(0x07)
+    case UInt8(ascii: "n"): appendScalar(0x0A)
+    case UInt8(ascii: "t"): appendScalar(0x09)
+    case UInt8(ascii: "r"): appendScalar(0x0D)
+    case UInt8(ascii: "b"): appendScalar(0x08)
+    case UInt8(ascii: "f"): appendScalar(0x0C)
+    case UInt8(ascii: "v") where dialect != .json: appendScalar(0x0B)
+    case UInt8(ascii: "a") where dialect == .python: appendScalar(0x07)
     case UInt8(ascii: "u"):
       if dialect == .javascript, index < end, bytes[index] == .openBrace {
         index += 1
@@ -268,7 +305,7 @@ public struct LiteralReader {
           throw fail("malformed \\u{…} escape", at: escapeStart)
         }
         index += 1
-        appendScalar(value, to: &buffer)
+        appendScalar(value)
       } else {
         var value = try readHex(count: 4, escapeStart: escapeStart)
         // A UTF-16 surrogate pair is written as two \u escapes.
@@ -284,12 +321,12 @@ public struct LiteralReader {
             index = save
           }
         }
-        appendScalar(value, to: &buffer)
+        appendScalar(value)
       }
     case UInt8(ascii: "x") where dialect != .json:
-      appendScalar(try readHex(count: 2, escapeStart: escapeStart), to: &buffer)
+      appendScalar(try readHex(count: 2, escapeStart: escapeStart))
     case UInt8(ascii: "U") where dialect == .python:
-      appendScalar(try readHex(count: 8, escapeStart: escapeStart), to: &buffer)
+      appendScalar(try readHex(count: 8, escapeStart: escapeStart))
     case UInt8(ascii: "0")...UInt8(ascii: "7") where dialect != .json:
       // Python octal escapes take up to three digits; JavaScript only knows \0.
       var value = UInt32(letter - .digitZero)
@@ -301,20 +338,20 @@ public struct LiteralReader {
         index += 1
         digits += 1
       }
-      appendScalar(value, to: &buffer)
+      appendScalar(value)
     case .lf where dialect != .json:
       break  // a line continuation
     case .quote, .backslash, UInt8(ascii: "/"):
-      buffer.append(letter)
+      appendScalar(UInt32(letter))
     case .apostrophe where dialect != .json, .backtick where dialect == .javascript:
-      buffer.append(letter)
+      appendScalar(UInt32(letter))
     default:
       if dialect == .json {
         throw fail("unknown escape '\\\(Unicode.Scalar(letter))'", at: escapeStart)
       }
       // Python keeps an unknown escape as it is: backslash and letter.
-      buffer.append(.backslash)
-      buffer.append(letter)
+      output.append(contentsOf: [.backslash, .backslash])
+      appendScalar(UInt32(letter))
     }
   }
 
@@ -333,11 +370,42 @@ public struct LiteralReader {
     return value
   }
 
-  /// Appends a code point as UTF-8; a lone surrogate or an out-of-range value becomes U+FFFD,
-  /// which is what a UTF-8 text column can hold.
-  private func appendScalar(_ value: UInt32, to buffer: inout [UInt8]) {
-    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
-    buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
+  private static let replacementCharacter: [UInt8] = [0xEF, 0xBF, 0xBD]
+  private static let hexDigits = Array("0123456789abcdef".utf8)
+  private static let nullBytes = Array("null".utf8)
+
+  /// Appends a code point the way orjson writes it inside a string: `"` and `\` escaped,
+  /// control characters as `\b \t \n \f \r` or `\u00xx`, everything else as UTF-8. A lone
+  /// surrogate or an out-of-range value becomes U+FFFD.
+  private mutating func appendScalar(_ value: UInt32) {
+    switch value {
+    case 0x22: output.append(contentsOf: [.backslash, .quote])
+    case 0x5C: output.append(contentsOf: [.backslash, .backslash])
+    case 0x0A: output.append(contentsOf: [.backslash, UInt8(ascii: "n")])
+    case 0x0D: output.append(contentsOf: [.backslash, UInt8(ascii: "r")])
+    case 0x09: output.append(contentsOf: [.backslash, UInt8(ascii: "t")])
+    case 0x08: output.append(contentsOf: [.backslash, UInt8(ascii: "b")])
+    case 0x0C: output.append(contentsOf: [.backslash, UInt8(ascii: "f")])
+    case 0..<0x20:
+      output.append(contentsOf: [.backslash, UInt8(ascii: "u"), .digitZero, .digitZero])
+      output.append(Self.hexDigits[Int(value >> 4)])
+      output.append(Self.hexDigits[Int(value & 0x0F)])
+    case 0x20..<0x80:
+      output.append(UInt8(value))
+    default:
+      guard let scalar = Unicode.Scalar(value) else {
+        output.append(contentsOf: Self.replacementCharacter)
+        return
+      }
+      output.append(contentsOf: UTF8.encode(scalar) ?? .init(Self.replacementCharacter[...]))
+    }
+  }
+
+  /// Writes `bytes[range]` (an identifier: no quotes or control bytes) as a JSON string.
+  private mutating func writeStringBytes(_ range: Range<Int>) {
+    output.append(.quote)
+    output.append(contentsOf: bytes[range])
+    output.append(.quote)
   }
 
   /// After a JavaScript string: consumes ` +` and the white space before the next string part.
@@ -356,15 +424,19 @@ public struct LiteralReader {
 
   // MARK: - Numbers and keywords
 
-  private mutating func readNumberOrKeyword() throws(LiteralError) -> JSONValue {
+  private mutating func readNumberOrKeyword() throws(LiteralError) {
     let numberStart = index
     if bytes[index] == .minus {
       index += 1
       // -inf (Python) and -Infinity (JavaScript) have no JSON form; orjson writes null.
       if index < end, !bytes[index].isDigit {
-        let keyword = try readKeyword()
-        if keyword == .null { return .null }
-        throw fail("malformed number", at: numberStart)
+        guard dialect != .json else { throw fail("malformed number", at: numberStart) }
+        let mark = output.count
+        try readKeyword()
+        guard output[mark...].elementsEqual(Self.nullBytes) else {
+          throw fail("malformed number", at: numberStart)
+        }
+        return
       }
     }
     var sawDigit = false
@@ -383,25 +455,26 @@ public struct LiteralReader {
       index += 1
     }
     guard sawDigit else { throw fail("malformed number", at: numberStart) }
-    var text = String(decoding: bytes[numberStart..<index], as: UTF8.self)
-    if dialect != .json {
-      // Python writes 1e-07 and 5. is not JSON; "1." is normalised to "1.0".
-      if text.hasSuffix(".") { text += "0" }
-    } else if !Self.isJSONNumber(text) {
-      throw fail("malformed number '\(text)'", at: numberStart)
+    let text = bytes[numberStart..<index]
+    if dialect == .json, !Self.isJSONNumber(text) {
+      throw fail("malformed number '\(String(decoding: text, as: UTF8.self))'", at: numberStart)
     }
-    return .number(text)
+    output.append(contentsOf: text)
+    // Python writes "5." for some floats; JSON needs a digit after the point.
+    if text.last == .dot { output.append(.digitZero) }
   }
 
-  static func isJSONNumber(_ text: String) -> Bool {
-    var utf8 = Array(text.utf8)[...]
-    if utf8.first == .minus { utf8 = utf8.dropFirst() }
-    guard let first = utf8.first, first.isDigit else { return false }
-    if first == .digitZero, utf8.count > 1, utf8[utf8.startIndex + 1].isDigit { return false }
+  static func isJSONNumber(_ text: ArraySlice<UInt8>) -> Bool {
+    var digits = text
+    if digits.first == .minus { digits = digits.dropFirst() }
+    guard let first = digits.first, first.isDigit else { return false }
+    if first == .digitZero, digits.count > 1, digits[digits.startIndex + 1].isDigit {
+      return false
+    }
     var seenDot = false
     var seenExponent = false
     var previous = first
-    for byte in utf8.dropFirst() {
+    for byte in digits.dropFirst() {
       switch byte {
       case UInt8.digitZero...UInt8.digitNine: break
       case .dot where !seenDot && !seenExponent && previous.isDigit: seenDot = true
@@ -417,55 +490,54 @@ public struct LiteralReader {
     return previous.isDigit
   }
 
-  private mutating func readKeyword() throws(LiteralError) -> JSONValue {
+  private mutating func readKeyword() throws(LiteralError) {
     let wordStart = index
     while index < end, bytes[index].isIdentifierByte { index += 1 }
     let word = String(decoding: bytes[wordStart..<index], as: UTF8.self)
+    let canonical: String
     switch (dialect, word) {
-    case (_, "null") where dialect != .python: return .null
-    case (_, "true") where dialect != .python: return .bool(true)
-    case (_, "false") where dialect != .python: return .bool(false)
-    case (.python, "None"): return .null
-    case (.python, "True"): return .bool(true)
-    case (.python, "False"): return .bool(false)
-    case (.python, "inf"), (.python, "nan"): return .null
-    case (.javascript, "undefined"), (.javascript, "NaN"), (.javascript, "Infinity"): return .null
+    case (.json, "null"), (.javascript, "null"), (.python, "None"): canonical = "null"
+    case (.json, "true"), (.javascript, "true"), (.python, "True"): canonical = "true"
+    case (.json, "false"), (.javascript, "false"), (.python, "False"): canonical = "false"
+    case (.python, "inf"), (.python, "nan"): canonical = "null"
+    case (.javascript, "undefined"), (.javascript, "NaN"), (.javascript, "Infinity"):
+      canonical = "null"
     default:
       if word.isEmpty {
         throw fail("unexpected '\(Character(Unicode.Scalar(bytes[wordStart])))'", at: wordStart)
       }
       throw fail("unknown word '\(word.prefix(40))'", at: wordStart)
     }
+    output.append(contentsOf: canonical.utf8)
   }
 
   // MARK: - Node's elisions
 
-  /// Reads `[Object]`, `[Array]`, `[Function: f]`, `[Circular *1]`, … as null.
-  private mutating func readElidedBracket() -> JSONValue? {
+  /// Consumes `[Object]`, `[Array]`, `[Function: f]`, `[Circular *1]`, … (read as null).
+  private mutating func readElidedBracket() -> Bool {
     var probe = index + 1
     guard probe < end, bytes[probe] >= UInt8(ascii: "A"), bytes[probe] <= UInt8(ascii: "Z") else {
-      return nil
+      return false
     }
     while probe < end, bytes[probe] != .closeBracket, bytes[probe] != .lf, probe - index < 200 {
       probe += 1
     }
-    guard probe < end, bytes[probe] == .closeBracket else { return nil }
+    guard probe < end, bytes[probe] == .closeBracket else { return false }
     index = probe + 1
     isLossy = true
-    return .null
+    return true
   }
 
   /// Consumes `... 12 more items` (or `more item`).
   private mutating func consumeMoreItems() -> Bool {
     let prefix = Array("... ".utf8)
-    guard index + prefix.count <= end, Array(bytes[index..<index + prefix.count]) == prefix else {
-      return false
-    }
+    guard index + prefix.count <= end, bytes[index..<index + prefix.count].elementsEqual(prefix)
+    else { return false }
     var probe = index + prefix.count
     while probe < end, bytes[probe].isDigit { probe += 1 }
     for word in [" more items", " more item"] {
       let suffix = Array(word.utf8)
-      if probe + suffix.count <= end, Array(bytes[probe..<probe + suffix.count]) == suffix {
+      if probe + suffix.count <= end, bytes[probe..<probe + suffix.count].elementsEqual(suffix) {
         index = probe + suffix.count
         isLossy = true
         return true

@@ -1,3 +1,20 @@
+/// The facts reassembly keeps from a chunk's metadata (the rest is stored with the event).
+struct MessageMetadata {
+  var node: String?
+  var namespace: String?
+  var model: String?
+  var provider: String?
+
+  init(node: String? = nil) { self.node = node }
+
+  init(_ metadata: JSONNode) {
+    node = metadata["langgraph_node"]?.stringValue
+    namespace = metadata["langgraph_checkpoint_ns"]?.stringValue
+    model = metadata["ls_model_name"]?.stringValue
+    provider = metadata["ls_provider"]?.stringValue
+  }
+}
+
 /// What RunAssembler knows about a run's messages while it reads the events.
 ///
 /// Messages are kept under a key: for streamed messages the key MessageGrouper chose (the first
@@ -15,7 +32,7 @@ struct AssemblyState {
   /// The legacy messages/partial snapshots of one message: the latest per id, in id order.
   private struct SnapshotGroup {
     var ids: [String] = []
-    var latest: [String: JSONObject] = [:]
+    var latest: [String: JSONNode] = [:]
     var count = 0
   }
 
@@ -29,14 +46,14 @@ struct AssemblyState {
     var usage: String?
   }
 
-  var metadata: [String: JSONObject] = [:]
+  var metadata: [String: MessageMetadata] = [:]
   private var grouper = MessageGrouper()
   private var order: [String] = []
   private var ordered: Set<String> = []
   private var firstSeq: [String: Int] = [:]
   private var streamed: [String: StreamedMessage] = [:]
   private var snapshots: [String: SnapshotGroup] = [:]
-  private var whole: [String: JSONObject] = [:]
+  private var whole: [String: JSONNode] = [:]
   private var chunkRecords: [ChunkRecord] = []
 
   private mutating func appendOrder(_ key: String, seq: Int) {
@@ -46,8 +63,8 @@ struct AssemblyState {
     }
   }
 
-  private static func namespaceKey(_ metadata: JSONObject?, fallback: String) -> String {
-    if let ns = metadata?["langgraph_checkpoint_ns"]?.stringValue, !ns.isEmpty { return ns }
+  private static func namespaceKey(_ metadata: MessageMetadata?, fallback: String) -> String {
+    if let ns = metadata?.namespace, !ns.isEmpty { return ns }
     return fallback
   }
 
@@ -56,29 +73,32 @@ struct AssemblyState {
   /// A message from the messages-tuple stream or events mode: a chunk to merge, or a whole
   /// message (a node's output, a tool result).
   mutating func addMessage(
-    _ message: JSONValue, metadata chunkMetadata: JSONValue?, namespace: String, seq: Int
+    _ fields: JSONNode, metadata chunkMetadata: JSONNode?, namespace: String, seq: Int
   ) {
-    guard case .object(let fields) = message else { return }
-    let metadataObject = chunkMetadata?.objectValue ?? JSONObject()
+    guard fields.kind == .object else { return }
+    let info = chunkMetadata.map(MessageMetadata.init) ?? MessageMetadata()
     var key = fields["id"]?.stringValue ?? ""
     let isChunk = fields["type"]?.stringValue == "AIMessageChunk"
     if isChunk {
       key = grouper.key(
-        for: key, namespace: Self.namespaceKey(metadataObject, fallback: namespace),
+        for: key, namespace: Self.namespaceKey(info, fallback: namespace),
         isLast: fields["chunk_position"]?.stringValue == "last")
+    } else if grouper.hasSeen(key) {
+      return  // a whole copy of a message that streamed: the chunks win
     }
     if streamed[key] == nil && whole[key] == nil {
       appendOrder(key, seq: seq)
-      metadata[key] = metadataObject
+      metadata[key] = info
     }
     guard isChunk else {
       whole[key] = fields
       return
     }
     // Renderings that elided nested parts leave nulls in lists; langchain never sees those.
-    let content = Self.droppingNulls(fields["content"]) ?? .string("")
-    let toolCallChunks = Self.droppingNulls(fields["tool_call_chunks"])?.arrayValue ?? []
-    let usage = fields["usage_metadata"].flatMap { $0.isNull ? nil : $0 }
+    let content = Self.droppingNulls(fields["content"]?.value) ?? .string("")
+    let toolCallChunks = Self.droppingNulls(fields["tool_call_chunks"]?.value)?.arrayValue ?? []
+    let usageNode = fields["usage_metadata"]
+    let usage = usageNode.flatMap { $0.isNull ? nil : $0.value }
     if var merged = streamed[key] {
       merged.content = ChunkMergeRules.mergeContent(merged.content, content)
       merged.toolCallChunks = ChunkMergeRules.mergeLists(merged.toolCallChunks, toolCallChunks)
@@ -91,17 +111,16 @@ struct AssemblyState {
     }
     chunkRecords.append(
       ChunkRecord(
-        key: key, seq: seq, node: metadataObject["langgraph_node"]?.stringValue,
-        namespace: metadataObject["langgraph_checkpoint_ns"]?.stringValue,
+        key: key, seq: seq, node: info.node, namespace: info.namespace,
         content: ChunkMergeRules.text(of: content),
         toolCallChunks: toolCallChunks.isEmpty
           ? nil : CanonicalJSONWriter.string(.array(toolCallChunks)),
-        usage: usage.map(CanonicalJSONWriter.string)))
+        usage: usage == nil ? nil : usageNode?.text))
   }
 
   /// A message of the legacy messages mode: an AI message's snapshot so far, or a whole message.
-  mutating func addSnapshot(_ message: JSONValue, namespace: String, seq: Int) {
-    guard case .object(let fields) = message else { return }
+  mutating func addSnapshot(_ fields: JSONNode, namespace: String, seq: Int) {
+    guard fields.kind == .object else { return }
     let id = fields["id"]?.stringValue ?? ""
     let type = fields["type"]?.stringValue
     guard type == "ai" || type == "AIMessageChunk" else {
@@ -114,39 +133,38 @@ struct AssemblyState {
     let key = grouper.key(
       for: id, namespace: Self.namespaceKey(metadata[id], fallback: namespace), isLast: false)
     var group = snapshots[key] ?? SnapshotGroup()
-    let previousText = ChunkMergeRules.text(of: group.latest[id]?["content"])
+    let previousText = ChunkMergeRules.text(of: group.latest[id]?["content"]?.value)
     if group.latest[id] == nil { group.ids.append(id) }
     group.latest[id] = fields
     group.count += 1
     snapshots[key] = group
     if whole[key] == nil && streamed[key] == nil && !ordered.contains(key) {
       appendOrder(key, seq: seq)
-      if metadata[key] == nil { metadata[key] = metadata[id] ?? JSONObject() }
+      if metadata[key] == nil { metadata[key] = metadata[id] ?? MessageMetadata() }
     }
-    let text = ChunkMergeRules.text(of: fields["content"])
-    let metadataObject = metadata[key]
+    let text = ChunkMergeRules.text(of: fields["content"]?.value)
+    let info = metadata[key]
+    let usage = fields["usage_metadata"]
     chunkRecords.append(
       ChunkRecord(
-        key: key, seq: seq, node: metadataObject?["langgraph_node"]?.stringValue,
-        namespace: metadataObject?["langgraph_checkpoint_ns"]?.stringValue,
+        key: key, seq: seq, node: info?.node, namespace: info?.namespace,
         content: text.hasPrefix(previousText) ? String(text.dropFirst(previousText.count)) : text,
         toolCallChunks: nil,
-        usage: fields["usage_metadata"].flatMap { $0.isNull ? nil : CanonicalJSONWriter.string($0) }
-      ))
+        usage: usage.flatMap { $0.isNull ? nil : $0.text }))
   }
 
   /// A whole message found in graph state or a node's output: it fills in what the stream did
   /// not carry and never overrides a streamed message.
-  mutating func addStateMessage(_ message: JSONValue, node: String?, seq: Int) {
-    guard case .object(let fields) = message, let id = fields["id"]?.stringValue, !id.isEmpty,
+  mutating func addStateMessage(_ fields: JSONNode, node: String?, seq: Int) {
+    guard fields.kind == .object, let id = fields["id"]?.stringValue, !id.isEmpty,
       streamed[id] == nil, !grouper.hasSeen(id)
     else { return }
     if whole[id] == nil {
       appendOrder(id, seq: seq)
       whole[id] = fields
     }
-    if let node, metadata[id]?["langgraph_node"] == nil {
-      metadata[id] = JSONObject([("langgraph_node", .string(node))])
+    if let node, metadata[id]?.node == nil {
+      metadata[id] = MessageMetadata(node: node)
     }
   }
 
@@ -168,21 +186,20 @@ struct AssemblyState {
     messages.reserveCapacity(order.count)
     var storedIDs = Set<String>()
     for key in order {
-      let info = metadata[key] ?? JSONObject()
+      let info = metadata[key] ?? MessageMetadata()
       var message = Message(
-        messageID: key, type: "ai", node: info["langgraph_node"]?.stringValue,
-        namespace: info["langgraph_checkpoint_ns"]?.stringValue, content: "", toolCalls: [],
-        toolCallID: nil, chunkCount: 1, usage: nil, model: info["ls_model_name"]?.stringValue,
-        provider: info["ls_provider"]?.stringValue, firstSeq: firstSeq[key] ?? 0)
+        messageID: key, type: "ai", node: info.node, namespace: info.namespace, content: "",
+        toolCalls: [], toolCallID: nil, chunkCount: 1, usage: nil, model: info.model,
+        provider: info.provider, firstSeq: firstSeq[key] ?? 0)
       if let group = snapshots[key] {
         message.messageID = grouper.messageID(forKey: key)
         var usage: JSONValue?
         for id in group.ids {
           guard let snapshot = group.latest[id] else { continue }
-          message.content += ChunkMergeRules.text(of: snapshot["content"])
+          message.content += ChunkMergeRules.text(of: snapshot["content"]?.value)
           message.toolCalls += Self.wholeToolCalls(
-            snapshot["tool_calls"], messageID: message.messageID)
-          usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"])
+            snapshot["tool_calls"]?.value, messageID: message.messageID)
+          usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"]?.value)
         }
         message.usage = Self.tokenUsage(usage)
         message.chunkCount = group.count
@@ -199,9 +216,9 @@ struct AssemblyState {
       } else if let fields = whole[key] {
         let type = fields["type"]?.stringValue ?? "unknown"
         message.type = ["AIMessageChunk": "ai", "user": "human"][type] ?? type
-        message.content = ChunkMergeRules.text(of: fields["content"])
-        message.toolCalls = Self.wholeToolCalls(fields["tool_calls"], messageID: key)
-        message.usage = Self.tokenUsage(fields["usage_metadata"])
+        message.content = ChunkMergeRules.text(of: fields["content"]?.value)
+        message.toolCalls = Self.wholeToolCalls(fields["tool_calls"]?.value, messageID: key)
+        message.usage = Self.tokenUsage(fields["usage_metadata"]?.value)
         if message.type == "tool" { message.toolCallID = fields["tool_call_id"]?.stringValue }
         if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
       }

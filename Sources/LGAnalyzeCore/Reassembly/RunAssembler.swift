@@ -28,9 +28,10 @@ public enum RunAssembler {
   public static func split(_ events: [SourceEvent]) -> [Segment] {
     var segments: [Segment] = []
     for event in events {
-      if event.name == "metadata", let runID = event.payload?["run_id"]?.stringValue {
-        segments.append(
-          Segment(runID: runID, attempt: event.payload?["attempt"]?.intValue ?? 1, events: []))
+      if event.name == "metadata", let root = event.document?.root,
+        let runID = root["run_id"]?.stringValue
+      {
+        segments.append(Segment(runID: runID, attempt: root["attempt"]?.intValue ?? 1, events: []))
       } else if segments.isEmpty {
         segments.append(Segment(runID: nil, attempt: 1, events: []))
       }
@@ -58,11 +59,11 @@ public enum RunAssembler {
 
     for (seq, event) in segment.events.enumerated() {
       let (mode, namespace) = splitName(event.name)
-      let payload = event.payload
+      let payload = event.document?.root
       events.append(
         RunEvent(
           seq: seq, event: event.name, mode: mode, namespace: namespace,
-          data: payload.map(CanonicalJSONWriter.string), line: event.line,
+          data: event.document?.text, line: event.line,
           streamID: event.streamID, isLossy: event.isLossy))
       let ns = namespace ?? ""
       switch mode {
@@ -70,7 +71,7 @@ public enum RunAssembler {
         sawError = true
         (errorText, errorType) = describeError(payload)
       case "messages":
-        if case .array(let pair)? = payload, pair.count == 2 {
+        if let pair = payload?.elements, pair.count == 2 {
           ids.collect(from: pair[1])
           state.addMessage(pair[0], metadata: pair[1], namespace: ns, seq: seq)
         }
@@ -90,30 +91,28 @@ public enum RunAssembler {
           break
         }
       case "messages/partial", "messages/complete":
-        if case .array(let messages)? = payload {
-          for message in messages { state.addSnapshot(message, namespace: ns, seq: seq) }
+        for message in payload?.elements ?? [] {
+          state.addSnapshot(message, namespace: ns, seq: seq)
         }
       case "messages/metadata":
-        if case .object(let byID)? = payload {
-          for (id, entry) in byID.members {
-            ids.collect(from: entry["metadata"])
-            if state.metadata[id] == nil, let metadata = entry["metadata"]?.objectValue {
-              state.metadata[id] = metadata
-            }
+        for (id, entry) in payload?.members ?? [] {
+          ids.collect(from: entry["metadata"])
+          if state.metadata[id] == nil, let metadata = entry["metadata"], metadata.kind == .object {
+            state.metadata[id] = MessageMetadata(metadata)
           }
         }
       case "updates":
-        guard case .object(let byNode)? = payload else { break }
-        if byNode["__interrupt__"] != nil { sawInterrupt = true }
-        for (node, update) in byNode.members {
-          for message in update["messages"]?.arrayValue ?? [] {
+        guard let byNode = payload?.members else { break }
+        if payload?["__interrupt__"] != nil { sawInterrupt = true }
+        for (node, update) in byNode {
+          for message in update["messages"]?.elements ?? [] {
             state.addStateMessage(message, node: node, seq: seq)
           }
         }
       case "values":
-        guard let payload else { break }
+        guard let payload, payload.kind == .object else { break }
         if payload["__interrupt__"] != nil { sawInterrupt = true }
-        for message in payload["messages"]?.arrayValue ?? [] {
+        for message in payload["messages"]?.elements ?? [] {
           state.addStateMessage(message, node: nil, seq: seq)
         }
       case "debug":
@@ -154,7 +153,7 @@ public enum RunAssembler {
     return (String(name[..<bar]), String(name[name.index(after: bar)...]))
   }
 
-  private static func describeError(_ payload: JSONValue?) -> (String?, String?) {
+  private static func describeError(_ payload: JSONNode?) -> (String?, String?) {
     guard let payload else { return ("the run failed (the error event carried no data)", nil) }
     let type = payload["error"]?.stringValue
     let message = payload["message"]?.stringValue
@@ -162,26 +161,26 @@ public enum RunAssembler {
     case (let type?, let message?): return ("\(type): \(message)", type)
     case (nil, let message?): return (message, nil)
     case (let type?, nil): return (type, type)
-    default: return (CanonicalJSONWriter.string(payload), nil)
+    default: return (payload.text, nil)
     }
   }
 
   /// A task result's writes: `{"name": node, "result": {"messages": […]}}`.
   private static func addTaskResultMessages(
-    _ task: JSONValue?, to state: inout AssemblyState, seq: Int
+    _ task: JSONNode?, to state: inout AssemblyState, seq: Int
   ) {
     guard let task, task["result"] != nil else { return }
     let node = task["name"]?.stringValue
-    for message in task["result"]?["messages"]?.arrayValue ?? [] {
+    for message in task["result"]?["messages"]?.elements ?? [] {
       state.addStateMessage(message, node: node, seq: seq)
     }
   }
 
   /// A checkpoint's state values: every message in graph state at that point.
   private static func addCheckpointMessages(
-    _ checkpoint: JSONValue?, to state: inout AssemblyState, seq: Int
+    _ checkpoint: JSONNode?, to state: inout AssemblyState, seq: Int
   ) {
-    for message in checkpoint?["values"]?["messages"]?.arrayValue ?? [] {
+    for message in checkpoint?["values"]?["messages"]?.elements ?? [] {
       state.addStateMessage(message, node: nil, seq: seq)
     }
   }
@@ -193,7 +192,7 @@ private struct RunIdentifiers {
   var graphID: String?
   var assistantID: String?
 
-  mutating func collect(from metadata: JSONValue?) {
+  mutating func collect(from metadata: JSONNode?) {
     guard let metadata, threadID == nil || graphID == nil || assistantID == nil else { return }
     threadID = threadID ?? metadata["thread_id"]?.stringValue
     graphID = graphID ?? metadata["graph_id"]?.stringValue

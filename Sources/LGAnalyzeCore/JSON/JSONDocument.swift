@@ -1,0 +1,261 @@
+/// One payload as canonical JSON bytes with its structural tape: the form every event's data
+/// takes inside lganalyze, whatever syntax the source wrote it in.
+///
+/// Reading a payload is two stages. The tape builder validates the bytes and indexes their
+/// structure in one pass; then reassembly asks for the few values it needs through `JSONNode`
+/// (a routing key, a message id, the content of a chunk), and only those are decoded. When the
+/// source bytes are already canonical — every payload of a raw SSE capture — they are kept as
+/// they are and stored without being rewritten.
+public struct JSONDocument: Sendable {
+  /// The canonical JSON bytes of the payload.
+  public let bytes: [UInt8]
+  let tape: JSONTape
+  /// True when the source rendering elided parts of the payload (Node's `[Object]`).
+  public let isLossy: Bool
+
+  /// Reads a payload written in `dialect` from `source[range]`. Canonical JSON is indexed in
+  /// place; anything else (pretty JSON, a Python repr, a JS literal) is rewritten canonically
+  /// first.
+  public static func read(
+    _ source: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
+  ) throws(LiteralError) -> JSONDocument {
+    let range = range ?? 0..<source.count
+    if dialect == .json, let tape = try? JSONTapeBuilder.build(source, range: range),
+      tape.isCanonical
+    {
+      let bytes = range == 0..<source.count ? source : Array(source[range])
+      // Offsets in the tape count from the start of `source`; rebase them onto `bytes`.
+      return JSONDocument(
+        bytes: bytes, tape: range.lowerBound == 0 ? tape : tape.shifted(by: -range.lowerBound),
+        isLossy: false)
+    }
+    let (canonical, isLossy) = try LiteralReader.transcode(source, range: range, dialect: dialect)
+    let tape = try JSONTapeBuilder.build(canonical, range: 0..<canonical.count)
+    return JSONDocument(canonicalBytes: canonical, tape: tape, isLossy: isLossy)
+  }
+
+  /// The document of an already parsed value.
+  public init(_ value: JSONValue, isLossy: Bool = false) {
+    let bytes = CanonicalJSONWriter.bytes(value)
+    self.bytes = bytes
+    // The writer's output is valid canonical JSON, so indexing it cannot fail; an empty tape
+    // would only make every lookup answer nil.
+    self.tape =
+      (try? JSONTapeBuilder.build(bytes, range: 0..<bytes.count))
+      ?? JSONTape(storage: [], isCanonical: true)
+    self.isLossy = isLossy
+  }
+
+  /// A document over bytes already known to be canonical, with their tape.
+  init(canonicalBytes: [UInt8], tape: JSONTape, isLossy: Bool) {
+    self.init(bytes: canonicalBytes, tape: tape, isLossy: isLossy)
+  }
+
+  private init(bytes: [UInt8], tape: JSONTape, isLossy: Bool) {
+    self.bytes = bytes
+    self.tape = tape
+    self.isLossy = isLossy
+  }
+
+  /// The top-level value.
+  public var root: JSONNode { JSONNode(document: self, entry: 0) }
+
+  /// The canonical JSON text.
+  public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+  /// The whole payload as a value tree.
+  public var value: JSONValue { root.value }
+}
+
+extension JSONTape {
+  /// The same tape with every offset moved by `delta`.
+  func shifted(by delta: Int) -> JSONTape {
+    var copy = self
+    let delta32 = Int32(truncatingIfNeeded: delta)
+    var index = 1
+    while index < copy.storage.count {
+      copy.storage[index] &+= delta32
+      copy.storage[index + 1] &+= delta32
+      index += JSONTape.stride
+    }
+    return copy
+  }
+}
+
+/// A value inside a JSONDocument, decoded only when asked.
+public struct JSONNode: Sendable {
+  let document: JSONDocument
+  let entry: Int
+
+  private var tape: JSONTape { document.tape }
+
+  /// What the node holds; `.null` for a node of an empty tape.
+  public var kind: JSONTape.Kind { entry < tape.count ? tape.kind(entry) : .null }
+
+  public var isNull: Bool { kind == .null }
+
+  /// The member named `key` when this is an object, else nil.
+  public subscript(key: String) -> JSONNode? {
+    guard kind == .object else { return nil }
+    var child = entry + 1
+    let stop = tape.next(entry)
+    while child < stop {
+      let valueEntry = child + 1
+      if keyMatches(child, key) { return JSONNode(document: document, entry: valueEntry) }
+      child = tape.next(valueEntry)
+    }
+    return nil
+  }
+
+  private func keyMatches(_ keyEntry: Int, _ key: String) -> Bool {
+    if tape.hasEscapes(keyEntry) {
+      return JSONNode(document: document, entry: keyEntry).stringValue == key
+    }
+    let start = tape.start(keyEntry) + 1
+    let end = tape.end(keyEntry) - 1
+    var utf8 = key.utf8.makeIterator()
+    var position = start
+    while let byte = utf8.next() {
+      guard position < end, document.bytes[position] == byte else { return false }
+      position += 1
+    }
+    return position == end
+  }
+
+  /// The string when this is a string, else nil.
+  public var stringValue: String? {
+    guard kind == .string else { return nil }
+    let start = tape.start(entry)
+    let end = tape.end(entry)
+    if !tape.hasEscapes(entry) {
+      return String(decoding: document.bytes[(start + 1)..<(end - 1)], as: UTF8.self)
+    }
+    return Self.unescape(document.bytes, range: (start + 1)..<(end - 1))
+  }
+
+  /// Decodes the content of a validated JSON string (its escapes are well formed).
+  static func unescape(_ bytes: [UInt8], range: Range<Int>) -> String {
+    var decoded: [UInt8] = []
+    decoded.reserveCapacity(range.count)
+    var index = range.lowerBound
+    func hex4(_ at: Int) -> UInt32 {
+      var value: UInt32 = 0
+      for offset in 0..<4 where at + offset < range.upperBound {
+        value = value << 4 | (bytes[at + offset].hexDigitValue ?? 0)
+      }
+      return value
+    }
+    while index < range.upperBound {
+      let byte = bytes[index]
+      guard byte == .backslash, index + 1 < range.upperBound else {
+        decoded.append(byte)
+        index += 1
+        continue
+      }
+      let letter = bytes[index + 1]
+      index += 2
+      switch letter {
+      case UInt8(ascii: "n"): decoded.append(.lf)
+      case UInt8(ascii: "t"): decoded.append(.tab)
+      case UInt8(ascii: "r"): decoded.append(.cr)
+      case UInt8(ascii: "b"): decoded.append(0x08)
+      case UInt8(ascii: "f"): decoded.append(0x0C)
+      case UInt8(ascii: "u"):
+        var value = hex4(index)
+        index += 4
+        if (0xD800...0xDBFF).contains(value), index + 6 <= range.upperBound,
+          bytes[index] == .backslash, bytes[index + 1] == UInt8(ascii: "u")
+        {
+          let low = hex4(index + 2)
+          if (0xDC00...0xDFFF).contains(low) {
+            value = 0x10000 + ((value - 0xD800) << 10) + (low - 0xDC00)
+            index += 6
+          }
+        }
+        let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+        decoded.append(contentsOf: UTF8.encode(scalar) ?? .init([0xEF, 0xBF, 0xBD][...]))
+      default: decoded.append(letter)
+      }
+    }
+    return String(decoding: decoded, as: UTF8.self)
+  }
+
+  /// The number as an integer when it is one, else nil.
+  public var intValue: Int? {
+    guard kind == .number else { return nil }
+    var result = 0
+    var negative = false
+    var position = tape.start(entry)
+    let end = tape.end(entry)
+    if document.bytes[position] == .minus {
+      negative = true
+      position += 1
+    }
+    while position < end {
+      let byte = document.bytes[position]
+      guard byte.isDigit else { return nil }
+      let (times10, overflow1) = result.multipliedReportingOverflow(by: 10)
+      let (sum, overflow2) = times10.addingReportingOverflow(Int(byte - .digitZero))
+      if overflow1 || overflow2 { return nil }
+      result = sum
+      position += 1
+    }
+    return negative ? -result : result
+  }
+
+  /// The elements when this is an array, else nil.
+  public var elements: [JSONNode]? {
+    guard kind == .array else { return nil }
+    var result: [JSONNode] = []
+    var child = entry + 1
+    let stop = tape.next(entry)
+    while child < stop {
+      result.append(JSONNode(document: document, entry: child))
+      child = tape.next(child)
+    }
+    return result
+  }
+
+  /// The members in order when this is an object, else nil.
+  public var members: [(key: String, value: JSONNode)]? {
+    guard kind == .object else { return nil }
+    var result: [(key: String, value: JSONNode)] = []
+    var child = entry + 1
+    let stop = tape.next(entry)
+    while child < stop {
+      let key = JSONNode(document: document, entry: child).stringValue ?? ""
+      result.append((key, JSONNode(document: document, entry: child + 1)))
+      child = tape.next(child + 1)
+    }
+    return result
+  }
+
+  /// Where the node's text lies in its document's bytes.
+  public var byteRange: Range<Int> {
+    entry < tape.count ? tape.start(entry)..<tape.end(entry) : 0..<0
+  }
+
+  /// The node's canonical JSON text.
+  public var text: String {
+    guard entry < tape.count else { return "null" }
+    return String(decoding: document.bytes[tape.start(entry)..<tape.end(entry)], as: UTF8.self)
+  }
+
+  /// The node decoded into a value tree.
+  public var value: JSONValue {
+    switch kind {
+    case .null: return .null
+    case .true: return .bool(true)
+    case .false: return .bool(false)
+    case .number:
+      return .number(
+        String(decoding: document.bytes[tape.start(entry)..<tape.end(entry)], as: UTF8.self))
+    case .string: return .string(stringValue ?? "")
+    case .array: return .array((elements ?? []).map(\.value))
+    case .object:
+      var object = JSONObject()
+      for (key, member) in members ?? [] { object[key] = member.value }
+      return .object(object)
+    }
+  }
+}
