@@ -72,6 +72,13 @@ public struct TokenUsage: Sendable, Equatable {
   public var totalTokens: Int?
   /// The whole usage_metadata, detail dicts included, as JSON text.
   public var json: String
+
+  public init(inputTokens: Int?, outputTokens: Int?, totalTokens: Int?, json: String) {
+    self.inputTokens = inputTokens
+    self.outputTokens = outputTokens
+    self.totalTokens = totalTokens
+    self.json = json
+  }
 }
 
 /// One whole message, reassembled.
@@ -99,6 +106,29 @@ public struct Message: Sendable, Equatable {
   /// langchain's id of the model call that streamed the message (`lc_run--<uuid>`), whose
   /// UUIDv7 tells when the call started; nil for messages no model streamed.
   public var modelCallID: String? = nil
+
+  // Defaults cover what a message that arrived whole carries, so that tests and exporters can
+  // build one from its id, type and text alone.
+  public init(
+    messageID: String, type: String, node: String? = nil, namespace: String? = nil,
+    content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, chunkCount: Int = 1,
+    usage: TokenUsage? = nil, model: String? = nil, provider: String? = nil, firstSeq: Int = 0,
+    modelCallID: String? = nil
+  ) {
+    self.messageID = messageID
+    self.type = type
+    self.node = node
+    self.namespace = namespace
+    self.content = content
+    self.toolCalls = toolCalls
+    self.toolCallID = toolCallID
+    self.chunkCount = chunkCount
+    self.usage = usage
+    self.model = model
+    self.provider = provider
+    self.firstSeq = firstSeq
+    self.modelCallID = modelCallID
+  }
 }
 
 /// One tool call, with its result where the stream carried one.
@@ -114,4 +144,17 @@ public struct ToolCall: Sendable, Equatable {
   public var result: String?
   /// The node of the message that made the call.
   public var node: String?
+
+  public init(
+    messageID: String, toolCallID: String?, name: String, args: String, argsValid: Bool = true,
+    result: String? = nil, node: String? = nil
+  ) {
+    self.messageID = messageID
+    self.toolCallID = toolCallID
+    self.name = name
+    self.args = args
+    self.argsValid = argsValid
+    self.result = result
+    self.node = node
+  }
 }
