@@ -15,7 +15,10 @@ struct LGAnalyze: AsyncParsableCommand {
       summarized on stderr and recorded in ingest_errors), 2 for usage errors.
       """,
     version: "0.1.0",
-    subcommands: [Ingest.self, Runs.self, Stats.self, Query.self, Search.self]
+    subcommands: [
+      Ingest.self, Runs.self, Show.self, Stats.self, Export.self, Query.self, Search.self,
+      Convert.self,
+    ]
   )
 
   /// Runs the command, mapping argument errors to exit status 2 as the README promises.
