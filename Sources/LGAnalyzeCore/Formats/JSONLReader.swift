@@ -7,7 +7,20 @@ public enum JSONLReader {
   /// Reads every event of a JSONL dump.
   public static func parse(_ bytes: [UInt8]) -> ParsedSource {
     var parsed = ParsedSource(format: .jsonl)
-    for line in LineReader(bytes: bytes) {
+    var nextLine = 1
+    parse(bytes, range: 0..<bytes.count, nextLine: &nextLine, into: &parsed)
+    return parsed
+  }
+
+  /// Reads the events in `bytes[range]`, a piece of a dump that ends at a line break unless it
+  /// is the final piece; `nextLine` is the number of its first line, and after the call of the
+  /// piece that follows.
+  public static func parse(
+    _ bytes: [UInt8], range: Range<Int>, nextLine: inout Int, into parsed: inout ParsedSource
+  ) {
+    var lines = LineReader(bytes: bytes, range: range, firstLineNumber: nextLine)
+    defer { nextLine = lines.lastLineNumber + 1 }
+    while let line = lines.next() {
       let content = line.content
       guard bytes[content].contains(where: { !$0.isLiteralWhitespace }) else { continue }
       let problem: String
@@ -40,6 +53,5 @@ public enum JSONLReader {
           line: line.number, message: problem,
           excerpt: SourceIssue.excerpt(of: bytes, range: content)))
     }
-    return parsed
   }
 }

@@ -18,11 +18,37 @@
 
 /// Reads raw SSE captures.
 public enum SSEReader {
+  /// What carries over from one piece of a capture to the next.
+  public struct State: Sendable {
+    /// The sticky last event id.
+    var lastEventID: String?
+    /// The line number the next piece starts at.
+    var nextLine = 1
+
+    public init() {}
+  }
+
   /// Reads every event of an SSE capture.
   public static func parse(_ bytes: [UInt8]) -> ParsedSource {
     var parsed = ParsedSource(format: .sse)
-    var lines = LineReader(bytes: bytes)
-    if startsWithHTTPHead(bytes) {
+    var state = State()
+    parse(bytes, range: 0..<bytes.count, state: &state, isFinal: true, into: &parsed)
+    return parsed
+  }
+
+  /// Reads the events in `bytes[range]`, a piece of a capture that ends at an event boundary
+  /// (an empty line) unless it is the final piece.
+  public static func parse(
+    _ bytes: [UInt8], range: Range<Int>, state: inout State, isFinal: Bool,
+    into parsed: inout ParsedSource
+  ) {
+    let atStart = state.nextLine == 1
+    var lines = LineReader(bytes: bytes, range: range, firstLineNumber: state.nextLine)
+    defer { state.nextLine = lines.lastLineNumber + 1 }
+    if atStart
+      && startsWithHTTPHead(
+        Array(bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 8)]))
+    {
       while let line = lines.next(), !line.content.isEmpty {
         if parsed.headerThreadID == nil {
           parsed.headerThreadID = threadID(inHeader: bytes[line.content])
@@ -30,7 +56,8 @@ public enum SSEReader {
       }
     }
     var block = PendingBlock()
-    var lastEventID: String?
+    var lastEventID = state.lastEventID
+    defer { state.lastEventID = lastEventID }
 
     func dispatch(isTerminated: Bool) {
       defer { block = PendingBlock() }
@@ -99,8 +126,7 @@ public enum SSEReader {
         break
       }
     }
-    dispatch(isTerminated: false)
-    return parsed
+    dispatch(isTerminated: !isFinal)
   }
 
   /// True when the capture starts with an HTTP status line (`curl -i` / `curl -D -`).

@@ -35,10 +35,29 @@ public enum TranscriptReader {
     return nil
   }
 
+  /// What carries over from one piece of a transcript to the next.
+  public struct State: Sendable {
+    var dialectsSeen = Set<String>()
+    var nextLine = 1
+
+    public init() {}
+  }
+
   /// Reads every event of a transcript.
   public static func parse(_ bytes: [UInt8]) -> ParsedSource {
     var parsed = ParsedSource(format: .transcript(.awk))
-    var dialectsSeen = Set<String>()
+    var state = State()
+    parse(bytes, range: 0..<bytes.count, state: &state, isFinal: true, into: &parsed)
+    return parsed
+  }
+
+  /// Reads the events in `bytes[range]`, a piece of a transcript that ends where a header line
+  /// starts unless it is the final piece.
+  public static func parse(
+    _ bytes: [UInt8], range: Range<Int>, state: inout State, isFinal: Bool,
+    into parsed: inout ParsedSource
+  ) {
+    var dialectsSeen = state.dialectsSeen
     var current: (name: String, line: Int)?
     var payloadStart: Int?
     var payloadEnd = 0
@@ -91,7 +110,8 @@ public enum TranscriptReader {
           line: header.line))
     }
 
-    for line in LineReader(bytes: bytes) {
+    var lines = LineReader(bytes: bytes, range: range, firstLineNumber: state.nextLine)
+    while let line = lines.next() {
       lastLineTerminated = line.isTerminated
       if let name = eventName(inHeader: bytes, range: line.content) {
         flush(isLast: false)
@@ -117,7 +137,9 @@ public enum TranscriptReader {
         payloadLines += 1
       }
     }
-    flush(isLast: true)
+    flush(isLast: isFinal)
+    state.nextLine = lines.lastLineNumber + 1
+    state.dialectsSeen = dialectsSeen
 
     if dialectsSeen.contains("javascript") {
       parsed.format = .transcript(.javascript)
@@ -126,6 +148,5 @@ public enum TranscriptReader {
     } else if dialectsSeen.contains("pretty") {
       parsed.format = .transcript(.prettyJSON)
     }
-    return parsed
   }
 }

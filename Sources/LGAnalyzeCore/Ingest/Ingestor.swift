@@ -1,87 +1,265 @@
 import Crypto
 import Foundation
+import Synchronization
 
-/// What happened to one input of an ingest.
-public struct FileReport: Sendable {
-  /// How the input ended.
-  public enum Outcome: Sendable, Equatable {
-    /// Read and stored (possibly with issues, listed in `issues`).
-    case stored(StoreSummary)
-    /// The same content was ingested before; nothing was added.
-    case alreadyIngested
-    /// Left out of a directory walk because it does not look like a saved stream.
-    case skipped(String)
-    /// Could not be read at all.
-    case failed(String)
-  }
-
-  public var path: String
-  public var format: String?
-  public var outcome: Outcome
-  public var eventCount = 0
-  public var runCount = 0
-  /// Lines that could not be read; every other event of the file was kept.
-  public var issues: [SourceIssue] = []
-
-  /// True when the input was read without any problem.
-  public var isClean: Bool {
-    switch outcome {
-    case .stored: issues.isEmpty
-    case .alreadyIngested, .skipped: true
-    case .failed: false
-    }
-  }
-
-  /// One line for a person: what was read and what went wrong.
-  public var summary: String {
-    switch outcome {
-    case .stored(let stored):
-      var text = "\(path): \(format ?? "?"), \(eventCount) events, \(runCount) runs"
-      if stored.runsAlreadyStored > 0 { text += " (\(stored.runsAlreadyStored) already stored)" }
-      if !issues.isEmpty {
-        let lines = issues.prefix(5).map { String($0.line) }.joined(separator: ", ")
-        text += "; \(issues.count) error(s) at line \(lines)\(issues.count > 5 ? ", …" : "")"
-        text += " — see ingest_errors; the first: \(issues[0].message)"
-      }
-      return text
-    case .alreadyIngested: return "\(path): already ingested (same content); nothing added"
-    case .skipped(let why): return "\(path): skipped, \(why)"
-    case .failed(let why): return "\(path): \(why)"
-    }
-  }
-}
+// Ingest is a pipeline: parser workers (`jobs` of them) read inputs in parallel, and the calling
+// thread writes what they read, input by input in the order given, one transaction per input.
+//
+//   worker:  hash the file → already known? → detect the format → read 4 MiB blocks →
+//            SourceStreamer (complete events) → RunSplitter (complete runs) → RunAssembler
+//            → RunChannel (bounded)
+//   writer:  RunChannel → RunStore.write (one transaction) → FileReport
+//
+// Memory stays flat whatever the input size: a worker holds one block, the events of the run it
+// is reading, and a channel of at most `channelCapacity` runs; workers start at most `jobs + 1`
+// inputs ahead of the writer. Standard input and pipes are first copied to a temporary file,
+// because the content is hashed before it is read (to skip what was ingested before).
 
 /// Reads saved streams and stores them: the `ingest` command's work.
-///
-/// Each input is read whole, its format detected (or forced), its events parsed and split into
-/// runs, each run reassembled, and the lot written to the database in one transaction per file.
-public struct Ingestor {
+public struct Ingestor: Sendable {
   /// The store to write to.
   public var store: RunStore
   /// A format to use for every input instead of detecting it.
   public var forcedFormat: FormatKind?
+  /// How many inputs are read in parallel.
+  public var jobs: Int
+  /// The size of the blocks inputs are read in.
+  public var blockSize = 4 << 20
+  /// Runs a worker may have read ahead of the writer, per input.
+  static let channelCapacity = 16
 
-  public init(store: RunStore, forcedFormat: FormatKind? = nil) {
+  public init(store: RunStore, forcedFormat: FormatKind? = nil, jobs: Int? = nil) {
     self.store = store
     self.forcedFormat = forcedFormat
+    self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
   }
 
   /// Ingests the inputs (files, directories walked recursively, `-` for standard input) in order,
-  /// reporting on each.
+  /// reporting on each as soon as it is stored.
   public func ingest(paths: [String], onReport: (FileReport) -> Void = { _ in }) -> [FileReport] {
-    var reports: [FileReport] = []
-    for input in paths {
-      for (path, isFromDirectory) in Self.expand(input) {
-        let report = ingestFile(path: path, isFromDirectory: isFromDirectory)
-        onReport(report)
-        reports.append(report)
+    ingest(inputs: paths.flatMap(Self.expand), onReport: onReport)
+  }
+
+  /// Reads, parses and stores one file.
+  public func ingestFile(path: String, isFromDirectory: Bool = false) -> FileReport {
+    ingest(inputs: [(path, isFromDirectory)], onReport: { _ in })[0]
+  }
+
+  private func ingest(inputs: [(String, Bool)], onReport: (FileReport) -> Void) -> [FileReport] {
+    let known = (try? store.sourceDigests()) ?? []
+    let claimed = SharedDigests()
+    let nextInput = SharedCounter()
+    let channels = inputs.map { _ in RunChannel(capacity: Self.channelCapacity) }
+    let window = DispatchSemaphore(value: jobs + 1)
+    let worker = self
+    for _ in 0..<min(jobs, inputs.count) {
+      DispatchQueue.global(qos: .userInitiated).async {
+        while true {
+          window.wait()
+          let index = nextInput.next()
+          guard index < inputs.count else {
+            window.signal()
+            return
+          }
+          let (path, isFromDirectory) = inputs[index]
+          worker.read(
+            path: path, isFromDirectory: isFromDirectory, known: known, claimed: claimed,
+            into: channels[index])
+        }
       }
+    }
+    var reports: [FileReport] = []
+    for channel in channels {
+      let report = write(from: channel)
+      onReport(report)
+      reports.append(report)
+      window.signal()
     }
     return reports
   }
 
+  // MARK: - Writing
+
+  /// Stores what a worker read of one input.
+  private func write(from channel: RunChannel) -> FileReport {
+    let source: SourceRecord
+    switch channel.receive() {
+    case .begin(let record): source = record
+    case .settled(let report): return report
+    case .run, .end, .abort:
+      return FileReport(path: "?", format: nil, outcome: .failed("the reader sent no input"))
+    }
+    var report = FileReport(path: source.path, format: source.format, outcome: .failed(""))
+    var finished = false
+    struct Aborted: Error { var reason: String }
+    do {
+      let summary = try store.write(
+        source: source,
+        nextRun: {
+          switch channel.receive() {
+          case .run(let run, let isDamaged): return (run, isDamaged)
+          case .end(let format, let issues, let eventCount, let runCount):
+            report.format = format
+            report.issues = issues
+            report.eventCount = eventCount
+            report.runCount = runCount
+            finished = true
+            return nil
+          case .abort(let reason):
+            finished = true
+            throw Aborted(reason: reason)
+          case .begin, .settled:
+            finished = true
+            throw Aborted(reason: "the reader sent an unexpected item")
+          }
+        },
+        finish: { (report.format ?? source.format, report.issues) })
+      report.outcome = .stored(summary)
+    } catch is RunStore.AlreadyIngested {
+      report.outcome = .alreadyIngested
+    } catch let aborted as Aborted {
+      report.outcome = .failed("\(aborted.reason); nothing of it was stored")
+      try? store.recordError(
+        source: source.path, sha256: source.sha256, line: nil, message: aborted.reason)
+    } catch {
+      report.outcome = .failed("could not store it, nothing of it was written: \(error)")
+    }
+    // The worker may still be sending; take the rest so it can finish.
+    while !finished {
+      switch channel.receive() {
+      case .end, .abort, .settled: finished = true
+      case .begin, .run: continue
+      }
+    }
+    return report
+  }
+
+  // MARK: - Reading
+
+  /// Reads one input and sends what it holds to the writer.
+  private func read(
+    path: String, isFromDirectory: Bool, known: Set<String>, claimed: SharedDigests,
+    into channel: RunChannel
+  ) {
+    var report = FileReport(path: path, format: nil, outcome: .failed(""))
+    let input: InputFile
+    do {
+      input = try InputFile.open(path)
+    } catch {
+      report.outcome = .failed(error.description)
+      try? store.recordError(source: path, sha256: nil, line: nil, message: error.description)
+      channel.send(.settled(report))
+      return
+    }
+    defer { input.close() }
+
+    let digest: String
+    do {
+      digest = try input.sha256(blockSize: blockSize)
+    } catch {
+      report.outcome = .failed(error.description)
+      channel.send(.settled(report))
+      return
+    }
+    if known.contains(digest) || !claimed.claim(digest) {
+      report.outcome = .alreadyIngested
+      channel.send(.settled(report))
+      return
+    }
+
+    var blocks: InputFile.Blocks
+    var first: [UInt8]
+    do {
+      blocks = try input.blocks(size: blockSize)
+      first = try blocks.next() ?? []
+    } catch {
+      report.outcome = .failed(error.description)
+      channel.send(.settled(report))
+      return
+    }
+    guard let kind = forcedFormat ?? FormatDetector.detect(first, fileName: path) else {
+      let why = "not a saved LangGraph stream (no SSE fields, JSONL events or transcript headers)"
+      if isFromDirectory {
+        report.outcome = .skipped(why)
+      } else {
+        report.outcome = .failed("\(why); pass --format sse|jsonl|transcript to read it anyway")
+        // The first line with text is where the detector looked first; its excerpt shows what
+        // the file is instead (an HTML error page, a binary file).
+        let firstLine = LineReader(bytes: first).first { line in
+          first[line.content].contains { !$0.isLiteralWhitespace }
+        }
+        try? store.recordError(
+          source: path, sha256: digest, line: firstLine?.number ?? 1, message: why,
+          excerpt: firstLine.map { SourceIssue.excerpt(of: first, range: $0.content) })
+      }
+      channel.send(.settled(report))
+      return
+    }
+
+    channel.send(
+      .begin(
+        SourceRecord(
+          path: path, sha256: digest, format: SourceStreamer(kind: kind).parsed.format.description,
+          byteCount: input.byteCount)))
+    var streamer = SourceStreamer(kind: kind)
+    var splitter = RunSplitter()
+    var eventCount = 0
+    var runCount = 0
+    var issuesCounted = 0
+    var segmentIndex = 0
+
+    /// Assembles a finished run; its damage is decided by the issues on its lines.
+    func emit(_ segment: RunAssembler.Segment, nextRunLine: Int?, isLast: Bool) {
+      let issues = streamer.parsed.issues
+      var isDamaged = false
+      while issuesCounted < issues.count,
+        nextRunLine.map({ issues[issuesCounted].line < $0 }) ?? true
+      {
+        isDamaged = true
+        issuesCounted += 1
+      }
+      let runID = segment.runID ?? "source-\(digest.prefix(16))-\(segmentIndex)"
+      segmentIndex += 1
+      let run = RunAssembler.assemble(
+        segment, runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
+        threadID: streamer.parsed.headerThreadID)
+      runCount += 1
+      channel.send(.run(run, isDamaged: isDamaged || run.status == .incomplete))
+    }
+
+    func take(_ events: [SourceEvent]) {
+      eventCount += events.count
+      for event in events {
+        if let finished = splitter.add(event) {
+          emit(finished, nextRunLine: event.line, isLast: false)
+        }
+      }
+    }
+
+    do {
+      take(streamer.feed(first))
+      first = []
+      while let block = try blocks.next() {
+        take(streamer.feed(block))
+      }
+    } catch {
+      channel.send(.abort(error.description))
+      return
+    }
+    take(streamer.finish())
+    if let last = splitter.finish() { emit(last, nextRunLine: nil, isLast: true) }
+    var issues = streamer.parsed.issues
+    if eventCount == 0 && issues.isEmpty {
+      issues.append(SourceIssue(line: 1, message: "no events found in the file", excerpt: ""))
+    }
+    channel.send(
+      .end(
+        format: streamer.parsed.format.description, issues: issues, eventCount: eventCount,
+        runCount: runCount))
+  }
+
   /// The files an input names: itself, or every regular file below a directory (sorted, hidden
-  /// files left out).
+  /// files left out, and so are pipes, sockets and devices, whose reading could wait forever).
   static func expand(_ input: String) -> [(String, Bool)] {
     guard input != "-", fileKind(input) == .directory else { return [(input, false)] }
     guard let walker = FileManager.default.enumerator(atPath: input) else {
@@ -96,78 +274,15 @@ public struct Ingestor {
     return files.sorted().map { ($0, true) }
   }
 
-  /// Reads, parses and stores one file.
-  public func ingestFile(path: String, isFromDirectory: Bool = false) -> FileReport {
-    var report = FileReport(path: path, format: nil, outcome: .failed(""))
-    let bytes: [UInt8]
-    do {
-      bytes = try Self.readAll(path)
-    } catch {
-      report.outcome = .failed(error.description)
-      try? store.recordError(source: path, sha256: nil, line: nil, message: error.description)
-      return report
-    }
-    let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    do {
-      if try store.containsSource(sha256: digest) {
-        report.outcome = .alreadyIngested
-        return report
-      }
-    } catch {
-      report.outcome = .failed("cannot read the database: \(error)")
-      return report
-    }
+  enum FileKind { case missing, file, directory, special }
 
-    guard let kind = forcedFormat ?? FormatDetector.detect(bytes, fileName: path) else {
-      let why = "not a saved LangGraph stream (no SSE fields, JSONL events or transcript headers)"
-      if isFromDirectory {
-        report.outcome = .skipped(why)
-      } else {
-        report.outcome = .failed("\(why); pass --format sse|jsonl|transcript to read it anyway")
-        try? store.recordError(source: path, sha256: digest, line: nil, message: why)
-      }
-      return report
-    }
-
-    let parsed = FormatDetector.read(bytes, as: kind)
-    let segments = RunAssembler.split(parsed.events)
-    var runs: [Run] = []
-    for (index, segment) in segments.enumerated() {
-      // Events before any metadata event get a stable id derived from the content.
-      let runID = segment.runID ?? "source-\(digest.prefix(16))-\(index)"
-      runs.append(
-        RunAssembler.assemble(
-          segment, runID: runID,
-          endsInsideEvent: parsed.endsInsideEvent && index == segments.count - 1,
-          threadID: parsed.headerThreadID))
-    }
-    report.format = parsed.format.description
-    report.eventCount = parsed.events.count
-    report.runCount = runs.count
-    report.issues = parsed.issues
-    if parsed.events.isEmpty && parsed.issues.isEmpty {
-      report.issues.append(
-        SourceIssue(line: 1, message: "no events found in the file", excerpt: ""))
-    }
-    do {
-      let summary = try store.write(
-        source: SourceRecord(
-          path: path, sha256: digest, format: parsed.format.description, byteCount: bytes.count),
-        runs: runs, issues: report.issues)
-      report.outcome = .stored(summary)
-    } catch {
-      report.outcome = .failed("could not store it, nothing of it was written: \(error)")
-    }
-    return report
-  }
-
-  enum FileKind { case missing, file, directory }
-
-  /// What is at `path`, following symbolic links.
+  /// What is at `path`, following symbolic links: `special` is a pipe, socket or device.
   static func fileKind(_ path: String) -> FileKind {
     let url = URL(fileURLWithPath: path)
-    guard let values = try? url.resourceValues(forKeys: [.isDirectoryKey]) else { return .missing }
-    return values.isDirectory == true ? .directory : .file
+    guard let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isRegularFileKey])
+    else { return .missing }
+    if values.isDirectory == true { return .directory }
+    return values.isRegularFile == false ? .special : .file
   }
 
   /// Why an input could not be read.
@@ -183,7 +298,7 @@ public struct Ingestor {
     switch fileKind(path) {
     case .missing: throw ReadError(description: "no such file or directory")
     case .directory: throw ReadError(description: "is a directory")
-    case .file: break
+    case .file, .special: break  // a pipe named on purpose (`<(curl …)`) is read
     }
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw ReadError(description: "cannot open it (permission denied?)")
@@ -193,6 +308,26 @@ public struct Ingestor {
       return Array(try handle.readToEnd() ?? Data())
     } catch {
       throw ReadError(description: "cannot read it: \(error.localizedDescription)")
+    }
+  }
+}
+
+/// The digests of the inputs taken by a worker in this ingest, shared by the workers.
+final class SharedDigests: Sendable {
+  private let digests = Mutex<Set<String>>([])
+
+  /// True when no worker claimed `digest` before.
+  func claim(_ digest: String) -> Bool { digests.withLock { $0.insert(digest).inserted } }
+}
+
+/// The index of the next input to read, shared by the workers.
+final class SharedCounter: Sendable {
+  private let value = Mutex(0)
+
+  func next() -> Int {
+    value.withLock { next in
+      defer { next += 1 }
+      return next
     }
   }
 }

@@ -7,11 +7,27 @@
 /// source bytes are already canonical — every payload of a raw SSE capture — they are kept as
 /// they are and stored without being rewritten.
 public struct JSONDocument: Sendable {
+  /// The bytes and tape, shared by every node of the document: copying a node then costs one
+  /// reference count, which matters on the hot path where nodes are made per lookup.
+  final class Storage: Sendable {
+    let bytes: [UInt8]
+    let tape: JSONTape
+    let isLossy: Bool
+
+    init(bytes: [UInt8], tape: JSONTape, isLossy: Bool) {
+      self.bytes = bytes
+      self.tape = tape
+      self.isLossy = isLossy
+    }
+  }
+
+  let storage: Storage
+
   /// The canonical JSON bytes of the payload.
-  public let bytes: [UInt8]
-  let tape: JSONTape
+  public var bytes: [UInt8] { storage.bytes }
+  var tape: JSONTape { storage.tape }
   /// True when the source rendering elided parts of the payload (Node's `[Object]`).
-  public let isLossy: Bool
+  public var isLossy: Bool { storage.isLossy }
 
   /// Reads a payload written in `dialect` from `source[range]`. Canonical JSON is indexed in
   /// place; anything else (pretty JSON, a Python repr, a JS literal) is rewritten canonically
@@ -37,13 +53,12 @@ public struct JSONDocument: Sendable {
   /// The document of an already parsed value.
   public init(_ value: JSONValue, isLossy: Bool = false) {
     let bytes = CanonicalJSONWriter.bytes(value)
-    self.bytes = bytes
     // The writer's output is valid canonical JSON, so indexing it cannot fail; an empty tape
     // would only make every lookup answer nil.
-    self.tape =
+    let tape =
       (try? JSONTapeBuilder.build(bytes, range: 0..<bytes.count))
       ?? JSONTape(storage: [], isCanonical: true)
-    self.isLossy = isLossy
+    storage = Storage(bytes: bytes, tape: tape, isLossy: isLossy)
   }
 
   /// A document over bytes already known to be canonical, with their tape.
@@ -52,13 +67,11 @@ public struct JSONDocument: Sendable {
   }
 
   private init(bytes: [UInt8], tape: JSONTape, isLossy: Bool) {
-    self.bytes = bytes
-    self.tape = tape
-    self.isLossy = isLossy
+    storage = Storage(bytes: bytes, tape: tape, isLossy: isLossy)
   }
 
   /// The top-level value.
-  public var root: JSONNode { JSONNode(document: self, entry: 0) }
+  public var root: JSONNode { JSONNode(document: storage, entry: 0) }
 
   /// The canonical JSON text.
   public var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -84,7 +97,7 @@ extension JSONTape {
 
 /// A value inside a JSONDocument, decoded only when asked.
 public struct JSONNode: Sendable {
-  let document: JSONDocument
+  let document: JSONDocument.Storage
   let entry: Int
 
   private var tape: JSONTape { document.tape }
@@ -113,6 +126,7 @@ public struct JSONNode: Sendable {
     }
     let start = tape.start(keyEntry) + 1
     let end = tape.end(keyEntry) - 1
+    guard end - start == key.utf8.count else { return false }
     var utf8 = key.utf8.makeIterator()
     var position = start
     while let byte = utf8.next() {

@@ -26,17 +26,9 @@ public enum RunAssembler {
   /// Splits events into runs: every `metadata` event that carries a run_id starts one, so a
   /// retried run (same run_id, higher attempt) is a run of its own.
   public static func split(_ events: [SourceEvent]) -> [Segment] {
-    var segments: [Segment] = []
-    for event in events {
-      if event.name == "metadata", let root = event.document?.root,
-        let runID = root["run_id"]?.stringValue
-      {
-        segments.append(Segment(runID: runID, attempt: root["attempt"]?.intValue ?? 1, events: []))
-      } else if segments.isEmpty {
-        segments.append(Segment(runID: nil, attempt: 1, events: []))
-      }
-      segments[segments.count - 1].events.append(event)
-    }
+    var splitter = RunSplitter()
+    var segments = events.compactMap { splitter.add($0) }
+    if let last = splitter.finish() { segments.append(last) }
     return segments
   }
 
@@ -183,6 +175,35 @@ public enum RunAssembler {
     for message in checkpoint?["values"]?["messages"]?.elements ?? [] {
       state.addStateMessage(message, node: nil, seq: seq)
     }
+  }
+}
+
+/// Splits a stream of events into runs as the events arrive.
+public struct RunSplitter {
+  private var current: RunAssembler.Segment?
+
+  public init() {}
+
+  /// Adds an event; returns the run it finished, when it starts a new one.
+  public mutating func add(_ event: SourceEvent) -> RunAssembler.Segment? {
+    var finished: RunAssembler.Segment?
+    if event.name == "metadata", let root = event.document?.root,
+      let runID = root["run_id"]?.stringValue
+    {
+      finished = current
+      current = RunAssembler.Segment(
+        runID: runID, attempt: root["attempt"]?.intValue ?? 1, events: [])
+    } else if current == nil {
+      current = RunAssembler.Segment(runID: nil, attempt: 1, events: [])
+    }
+    current?.events.append(event)
+    return finished
+  }
+
+  /// Ends the stream; returns the last run, if any.
+  public mutating func finish() -> RunAssembler.Segment? {
+    defer { current = nil }
+    return current
   }
 }
 

@@ -20,18 +20,24 @@ public struct LineReader: IteratorProtocol, Sequence {
   private var lineNumber = 0
 
   /// Prepares to read the lines of `bytes[range]`; `firstLineNumber` is the number of its first
-  /// line in the file (1 unless the range starts later in a file).
+  /// line in the file (1 unless the range starts later in a file). A byte order mark is skipped
+  /// when the range is the start of a file (`firstLineNumber` 1).
   public init(bytes: [UInt8], range: Range<Int>? = nil, firstLineNumber: Int = 1) {
     self.bytes = bytes
     let range = range ?? 0..<bytes.count
     self.end = range.upperBound
     var start = range.lowerBound
-    if start == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
-      start = 3
+    if firstLineNumber == 1, range.count >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBB,
+      bytes[start + 2] == 0xBF
+    {
+      start += 3
     }
     self.position = start
     self.lineNumber = firstLineNumber - 1
   }
+
+  /// The number of the last line returned (one less than the first before any).
+  public var lastLineNumber: Int { lineNumber }
 
   /// The offset the next line starts at.
   public var offset: Int { position }

@@ -23,6 +23,8 @@ public struct StoreSummary: Sendable, Equatable {
   /// Runs left out because the database already held them at least as whole.
   public var runsAlreadyStored = 0
   public var eventsWritten = 0
+  /// True when the same content was stored meanwhile (by another ingest): nothing was written.
+  public var sourceAlreadyStored = false
 }
 
 /// Why the database could not be used, with what to do about it.
@@ -37,8 +39,10 @@ public struct StoreError: Error, CustomStringConvertible {
 ///
 /// A source is written whole or not at all, so a failure halfway through a file leaves the
 /// database as it was. A run already stored from another source (the same capture saved in two
-/// formats) is kept once: the copy with more events wins.
-public final class RunStore {
+/// formats) is kept once: the copy with more events wins, unless it comes from lines that could
+/// not all be read and the stored copy's source read cleanly — a damaged copy never replaces a
+/// good one.
+public final class RunStore: Sendable {
   /// The path the database was opened at.
   public let path: String
   let queue: DatabaseQueue
@@ -48,11 +52,28 @@ public final class RunStore {
     self.path = path
     var configuration = Configuration()
     configuration.readonly = readOnly
-    // Another ingest may hold the write lock for the length of one file's transaction.
-    configuration.busyMode = .timeout(30)
+    // Another ingest may hold the write lock for the length of one file's transaction, which
+    // for a file of gigabytes takes a while: wait for it rather than fail.
+    configuration.busyMode = .timeout(600)
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
-      if !readOnly {
+      if !readOnly { try Self.prepare(queue) }
+    } catch {
+      throw StoreError(path: path, message: "cannot open the database: \(error)")
+    }
+  }
+
+  /// Sets the database up for writing and migrates its schema.
+  ///
+  /// Two ingests that open a new database at the same moment race for both steps. Switching the
+  /// journal mode needs the database to itself and fails with SQLITE_BUSY at once, without
+  /// waiting out the busy timeout; and the migrator reads which migrations are applied before it
+  /// takes the write lock, so the slower process replays a migration the other has just
+  /// committed and fails on tables that now exist. Retried, both steps find the work done.
+  private static func prepare(_ queue: DatabaseQueue) throws {
+    let deadline = Date.now.addingTimeInterval(30)
+    while true {
+      do {
         try queue.writeWithoutTransaction { db in
           // Measured on a 53 MB mixed corpus (2-core machine): 64 KiB pages ingest 20% faster
           // than the 4 KiB default (1.02 s against 1.29 s) because event payloads of about a
@@ -65,10 +86,22 @@ public final class RunStore {
           _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
           try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        try Schema.migrator.migrate(queue)
+        break
+      } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+        guard Date.now < deadline else { throw error }
+        Thread.sleep(forTimeInterval: 0.005)
       }
-    } catch {
-      throw StoreError(path: path, message: "cannot open the database: \(error)")
+    }
+    var attempts = 0
+    while true {
+      do {
+        try Schema.migrator.migrate(queue)
+        return
+      } catch {
+        attempts += 1
+        if (try? queue.read(Schema.migrator.hasCompletedMigrations)) == true { return }
+        guard attempts < 5 else { throw error }
+      }
     }
   }
 
@@ -84,20 +117,54 @@ public final class RunStore {
   @discardableResult
   public func write(source: SourceRecord, runs: [Run], issues: [SourceIssue]) throws -> StoreSummary
   {
+    var remaining = zip(runs, Self.damagedRuns(runs, issues: issues)).map { ($0, $1) }[...]
+    return try write(
+      source: source, nextRun: { remaining.popFirst() },
+      finish: { (source.format, issues) })
+  }
+
+  /// The content was ingested before (by this process or another one).
+  public struct AlreadyIngested: Error {}
+
+  /// Writes a source in one transaction while its runs are still being read: `nextRun` is
+  /// called until it returns nil, giving each run and whether its lines could not all be read;
+  /// then `finish` gives the source's final format name and its issues. Nothing of the source
+  /// is stored unless all of it is.
+  /// - Throws: `AlreadyIngested` when the database already holds this content.
+  @discardableResult
+  public func write(
+    source: SourceRecord, nextRun: () throws -> (run: Run, isDamaged: Bool)?,
+    finish: () -> (format: String, issues: [SourceIssue])
+  ) throws -> StoreSummary {
     let now = Date.now.ISO8601Format()
     return try queue.write { db in
       var summary = StoreSummary()
+      if try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM sources WHERE sha256 = ?", arguments: [source.sha256]) ?? false
+      {
+        throw AlreadyIngested()
+      }
       try db.execute(
         sql: """
-          INSERT INTO sources (path, sha256, format, bytes, ingested_at, event_count, run_count,
-                               error_count)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO sources (path, sha256, format, bytes, ingested_at)
+          VALUES (?, ?, ?, ?, ?)
           """,
-        arguments: [
-          source.path, source.sha256, source.format, source.byteCount, now,
-          runs.reduce(0) { $0 + $1.events.count }, runs.count, issues.count,
-        ])
+        arguments: [source.path, source.sha256, source.format, source.byteCount, now])
       let sourceID = db.lastInsertedRowID
+      var eventCount = 0
+      var runCount = 0
+      while let (run, isDamaged) = try nextRun() {
+        eventCount += run.events.count
+        runCount += 1
+        if try replaceableRun(run, isDamaged: isDamaged, in: db) {
+          try insert(run, sourcePath: source.path, sourceID: sourceID, in: db)
+          summary.runsWritten += 1
+          summary.eventsWritten += run.events.count
+        } else {
+          summary.runsAlreadyStored += 1
+        }
+      }
+      let (format, issues) = finish()
       for issue in issues {
         try db.execute(
           sql: """
@@ -106,46 +173,85 @@ public final class RunStore {
             """,
           arguments: [source.path, source.sha256, issue.line, issue.message, issue.excerpt, now])
       }
-      for run in runs {
-        if try replaceableRun(run, in: db) {
-          try insert(run, sourcePath: source.path, sourceID: sourceID, in: db)
-          summary.runsWritten += 1
-          summary.eventsWritten += run.events.count
-        } else {
-          summary.runsAlreadyStored += 1
-        }
-      }
+      try db.execute(
+        sql: """
+          UPDATE sources SET format = ?, event_count = ?, run_count = ?, error_count = ?
+           WHERE source_id = ?
+          """,
+        arguments: [format, eventCount, runCount, issues.count, sourceID])
       return summary
     }
   }
 
+  /// The digests of every source ingested so far.
+  public func sourceDigests() throws -> Set<String> {
+    try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT sha256 FROM sources")) }
+  }
+
   /// Records a problem with a source that could not be read at all (so nothing else is stored).
-  public func recordError(source: String, sha256: String?, line: Int?, message: String) throws {
+  public func recordError(
+    source: String, sha256: String?, line: Int?, message: String, excerpt: String? = nil
+  ) throws {
     try queue.write { db in
       try db.execute(
         sql: """
           INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
-          VALUES (?, ?, ?, ?, NULL, ?)
+          VALUES (?, ?, ?, ?, ?, ?)
           """,
-        arguments: [source, sha256, line, message, Date.now.ISO8601Format()])
+        arguments: Self.storable([
+          source, sha256, line, message, excerpt, Date.now.ISO8601Format(),
+        ]))
     }
   }
 
   /// True when `run` should be written: it is new, or it has more events than the stored copy
-  /// (which is then removed).
-  private func replaceableRun(_ run: Run, in db: Database) throws -> Bool {
+  /// (which is then removed) and is not a damaged copy of a run stored from a clean source.
+  private func replaceableRun(_ run: Run, isDamaged: Bool, in db: Database) throws -> Bool {
     guard
-      let stored = try Int.fetchOne(
-        db, sql: "SELECT event_count FROM runs WHERE run_id = ? AND attempt = ?",
-        arguments: [run.runID, run.attempt])
+      let stored = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT r.event_count, COALESCE(s.error_count, 0)
+            FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
+           WHERE r.run_id = ? AND r.attempt = ?
+          """,
+        arguments: Self.storable([run.runID, run.attempt]))
     else { return true }
-    guard run.events.count > stored else { return false }
+    let storedEvents: Int = stored[0]
+    let storedSourceErrors: Int = stored[1]
+    guard run.events.count > storedEvents, !isDamaged || storedSourceErrors > 0 else {
+      return false
+    }
     for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {
       try db.execute(
         sql: "DELETE FROM \(table) WHERE run_id = ? AND attempt = ?",
-        arguments: [run.runID, run.attempt])
+        arguments: Self.storable([run.runID, run.attempt]))
     }
     return true
+  }
+
+  /// For each run, whether its part of the source could not all be read: the run is cut off,
+  /// or an issue lies on its lines. Runs follow one another in a source, so each owns the lines
+  /// from its first event to the next run's first event; issues before the first run count
+  /// for the first.
+  static func damagedRuns(_ runs: [Run], issues: [SourceIssue]) -> [Bool] {
+    var damaged = runs.map { $0.status == .incomplete }
+    let starts = runs.map { $0.events.first?.line ?? Int.max }
+    for issue in issues where !runs.isEmpty {
+      damaged[starts.lastIndex { $0 <= issue.line } ?? 0] = true
+    }
+    return damaged
+  }
+
+  /// The arguments with U+0000 in text replaced by U+FFFD. GRDB hands text to SQLite as a C
+  /// string, which ends at the first NUL: the rest would be lost without a word (of an excerpt
+  /// of a file with NUL bytes, of an event name a flipped byte damaged, of a run id).
+  static func storable(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
+    StatementArguments(
+      values.map { value -> (any DatabaseValueConvertible)? in
+        guard let text = value as? String, TextBytes.containsNUL(text) else { return value }
+        return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+      })
   }
 
   private func insert(_ run: Run, sourcePath: String, sourceID: Int64, in db: Database) throws {
@@ -156,11 +262,11 @@ public final class RunStore {
                           source, source_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-      arguments: [
+      arguments: Self.storable([
         run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
         run.error, run.errorType, run.events.count, UUIDv7.isoTimestamp(of: run.runID),
         run.messages.count, run.toolCalls.count, sourcePath, sourceID,
-      ])
+      ]))
 
     if let error = run.error {
       try db.execute(
@@ -168,7 +274,7 @@ public final class RunStore {
           INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
           VALUES (?, ?, ?, NULL, NULL, 'error')
           """,
-        arguments: [error, run.runID, run.attempt])
+        arguments: Self.storable([error, run.runID, run.attempt]))
     }
 
     let eventStatement = try db.cachedStatement(
@@ -178,10 +284,11 @@ public final class RunStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     for event in run.events {
-      try eventStatement.execute(arguments: [
-        run.runID, run.attempt, event.seq, event.event, event.mode, event.namespace, event.data,
-        event.line, event.streamID, event.isLossy,
-      ])
+      try eventStatement.execute(
+        arguments: Self.storable([
+          run.runID, run.attempt, event.seq, event.event, event.mode, event.namespace, event.data,
+          event.line, event.streamID, event.isLossy,
+        ]))
     }
 
     let chunkStatement = try db.cachedStatement(
@@ -191,10 +298,11 @@ public final class RunStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     for chunk in run.chunks {
-      try chunkStatement.execute(arguments: [
-        run.runID, run.attempt, chunk.messageID, chunk.seq, chunk.node, chunk.namespace,
-        chunk.content, chunk.toolCallChunks, chunk.usage,
-      ])
+      try chunkStatement.execute(
+        arguments: Self.storable([
+          run.runID, run.attempt, chunk.messageID, chunk.seq, chunk.node, chunk.namespace,
+          chunk.content, chunk.toolCallChunks, chunk.usage,
+        ]))
     }
 
     let messageStatement = try db.cachedStatement(
@@ -214,18 +322,20 @@ public final class RunStore {
     for (position, message) in run.messages.enumerated() {
       let callID = message.modelCallID
       if !message.content.isEmpty {
-        try searchStatement.execute(arguments: [
-          message.content, run.runID, run.attempt, message.messageID, message.node, message.type,
-        ])
+        try searchStatement.execute(
+          arguments: Self.storable([
+            message.content, run.runID, run.attempt, message.messageID, message.node, message.type,
+          ]))
       }
-      try messageStatement.execute(arguments: [
-        run.runID, run.attempt, position, message.messageID, message.type, message.node,
-        message.namespace, message.content, Self.toolCallsJSON(message.toolCalls),
-        message.toolCallID, message.chunkCount, message.usage?.inputTokens,
-        message.usage?.outputTokens, message.usage?.totalTokens, message.usage?.json,
-        message.model, message.provider, message.firstSeq, callID,
-        callID.flatMap(UUIDv7.isoTimestamp(of:)), callID.flatMap(UUIDv7.milliseconds(of:)),
-      ])
+      try messageStatement.execute(
+        arguments: Self.storable([
+          run.runID, run.attempt, position, message.messageID, message.type, message.node,
+          message.namespace, message.content, Self.toolCallsJSON(message.toolCalls),
+          message.toolCallID, message.chunkCount, message.usage?.inputTokens,
+          message.usage?.outputTokens, message.usage?.totalTokens, message.usage?.json,
+          message.model, message.provider, message.firstSeq, callID,
+          callID.flatMap(UUIDv7.isoTimestamp(of:)), callID.flatMap(UUIDv7.milliseconds(of:)),
+        ]))
     }
 
     let toolCallStatement = try db.cachedStatement(
@@ -235,14 +345,16 @@ public final class RunStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """)
     for call in run.toolCalls {
-      try toolCallStatement.execute(arguments: [
-        run.runID, run.attempt, call.messageID, call.toolCallID, call.name, call.args,
-        call.argsValid, call.result, call.node,
-      ])
-      try searchStatement.execute(arguments: [
-        "\(call.name) \(call.args)", run.runID, run.attempt, call.messageID, call.node,
-        "tool_call",
-      ])
+      try toolCallStatement.execute(
+        arguments: Self.storable([
+          run.runID, run.attempt, call.messageID, call.toolCallID, call.name, call.args,
+          call.argsValid, call.result, call.node,
+        ]))
+      try searchStatement.execute(
+        arguments: Self.storable([
+          "\(call.name) \(call.args)", run.runID, run.attempt, call.messageID, call.node,
+          "tool_call",
+        ]))
     }
   }
 

@@ -23,15 +23,22 @@ extension LGAnalyze {
     @Option(help: "Read every input as this format instead of detecting it.")
     var format: FormatKind?
 
+    @Option(help: "Inputs read in parallel (default: the number of cores).")
+    var jobs: Int?
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
     @Argument(help: "Files, directories, or - for standard input.")
     var inputs: [String]
 
+    func validate() throws {
+      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
     func run() async throws {
       let store = try RunStore(path: database.path)
-      let ingestor = Ingestor(store: store, forcedFormat: format)
+      let ingestor = Ingestor(store: store, forcedFormat: format, jobs: jobs)
       let reports = ingestor.ingest(paths: inputs) { report in
         if !report.isClean {
           FileHandle.standardError.write(Data((report.summary + "\n").utf8))

@@ -1,0 +1,51 @@
+import Foundation
+
+/// What happened to one input of an ingest.
+public struct FileReport: Sendable {
+  /// How the input ended.
+  public enum Outcome: Sendable, Equatable {
+    /// Read and stored (possibly with issues, listed in `issues`).
+    case stored(StoreSummary)
+    /// The same content was ingested before; nothing was added.
+    case alreadyIngested
+    /// Left out of a directory walk because it does not look like a saved stream.
+    case skipped(String)
+    /// Could not be read at all.
+    case failed(String)
+  }
+
+  public var path: String
+  public var format: String?
+  public var outcome: Outcome
+  public var eventCount = 0
+  public var runCount = 0
+  /// Lines that could not be read; every other event of the file was kept.
+  public var issues: [SourceIssue] = []
+
+  /// True when the input was read without any problem.
+  public var isClean: Bool {
+    switch outcome {
+    case .stored: issues.isEmpty
+    case .alreadyIngested, .skipped: true
+    case .failed: false
+    }
+  }
+
+  /// One line for a person: what was read and what went wrong.
+  public var summary: String {
+    switch outcome {
+    case .stored(let stored):
+      var text = "\(path): \(format ?? "?"), \(eventCount) events, \(runCount) runs"
+      if stored.runsAlreadyStored > 0 { text += " (\(stored.runsAlreadyStored) already stored)" }
+      if !issues.isEmpty {
+        let lines = issues.prefix(5).map { String($0.line) }.joined(separator: ", ")
+        text += "; \(issues.count) error(s) at line \(lines)\(issues.count > 5 ? ", …" : "")"
+        text += " — see ingest_errors; the first: \(issues[0].message)"
+      }
+      return text
+    case .alreadyIngested: return "\(path): already ingested (same content); nothing added"
+    case .skipped(let why): return "\(path): skipped, \(why)"
+    case .failed(let why): return "\(path): \(why)"
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import Crypto
+import Foundation
+
+/// One input opened for reading in blocks, twice if need be: once to hash it, once to parse it.
+///
+/// Standard input and pipes can be read only once, so they are first copied into a temporary
+/// file, removed again by `close()`.
+struct InputFile {
+  /// What went wrong opening or reading an input.
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  let path: String
+  private let readPath: String
+  private let temporaryPath: String?
+  let byteCount: Int
+
+  /// Opens the input named `path` (`-` for standard input).
+  static func open(_ path: String) throws(Failure) -> InputFile {
+    if path != "-" {
+      switch Ingestor.fileKind(path) {
+      case .missing: throw Failure(description: "no such file or directory")
+      case .directory: throw Failure(description: "is a directory")
+      case .file:
+        guard FileManager.default.isReadableFile(atPath: path) else {
+          throw Failure(description: "cannot open it (permission denied)")
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return InputFile(path: path, readPath: path, temporaryPath: nil, byteCount: size ?? 0)
+      case .special:
+        break  // a pipe named on purpose (`<(curl …)`) is read like standard input
+      }
+    }
+    let source: FileHandle
+    if path == "-" {
+      source = FileHandle.standardInput
+    } else if let handle = FileHandle(forReadingAtPath: path) {
+      source = handle
+    } else {
+      throw Failure(description: "cannot open it (permission denied?)")
+    }
+    let temporary = FileManager.default.temporaryDirectory
+      .appendingPathComponent("lganalyze-input-\(UUID().uuidString)").path
+    guard FileManager.default.createFile(atPath: temporary, contents: nil),
+      let sink = FileHandle(forWritingAtPath: temporary)
+    else { throw Failure(description: "cannot make a temporary copy of it") }
+    var total = 0
+    do {
+      defer { try? sink.close() }
+      while let data = try source.read(upToCount: 4 << 20), !data.isEmpty {
+        try sink.write(contentsOf: data)
+        total += data.count
+      }
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw Failure(description: "cannot read it: \(error.localizedDescription)")
+    }
+    return InputFile(path: path, readPath: temporary, temporaryPath: temporary, byteCount: total)
+  }
+
+  /// Removes the temporary copy, if one was made.
+  func close() {
+    if let temporaryPath { try? FileManager.default.removeItem(atPath: temporaryPath) }
+  }
+
+  /// The SHA-256 of the content, as lowercase hex.
+  func sha256(blockSize: Int) throws(Failure) -> String {
+    var hasher = SHA256()
+    var blocks = try blocks(size: blockSize)
+    while let block = try blocks.next() { hasher.update(data: block) }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  /// The content in blocks of `size` bytes.
+  func blocks(size: Int) throws(Failure) -> Blocks {
+    guard let handle = FileHandle(forReadingAtPath: readPath) else {
+      throw Failure(description: "cannot open it (permission denied?)")
+    }
+    return Blocks(handle: handle, size: size)
+  }
+
+  /// Successive blocks of a file; the handle closes when the last one has been read.
+  struct Blocks {
+    let handle: FileHandle
+    let size: Int
+
+    mutating func next() throws(Failure) -> [UInt8]? {
+      do {
+        guard let data = try handle.read(upToCount: size), !data.isEmpty else {
+          try? handle.close()
+          return nil
+        }
+        return Array(data)
+      } catch {
+        try? handle.close()
+        throw Failure(description: "cannot read it: \(error.localizedDescription)")
+      }
+    }
+  }
+}
