@@ -106,6 +106,9 @@ public struct Message: Sendable, Equatable {
   /// langchain's id of the model call that streamed the message (`lc_run--<uuid>`), whose
   /// UUIDv7 tells when the call started; nil for messages no model streamed.
   public var modelCallID: String? = nil
+  /// `toolCalls` as the JSON stored in messages.tool_calls, when already computed (reassembly
+  /// does it on a parser thread, to keep work off the single writer).
+  public var toolCallsJSON: String? = nil
 
   // Defaults cover what a message that arrived whole carries, so that tests and exporters can
   // build one from its id, type and text alone.
@@ -156,5 +159,25 @@ public struct ToolCall: Sendable, Equatable {
     self.argsValid = argsValid
     self.result = result
     self.node = node
+  }
+}
+
+extension ToolCall {
+  /// `[{"id":…,"name":…,"args":{…}}]`: args inline as JSON when they parsed, else as a string.
+  public static func canonicalJSON(_ calls: [ToolCall]) -> String {
+    if calls.isEmpty { return "[]" }
+    let elements: [JSONValue] = calls.map { call in
+      let args: JSONValue =
+        call.argsValid
+        ? ((try? JSONDocument.read(Array(call.args.utf8)).value) ?? .string(call.args))
+        : .string(call.args)
+      return .object(
+        JSONObject([
+          ("id", call.toolCallID.map(JSONValue.string) ?? .null),
+          ("name", .string(call.name)),
+          ("args", args),
+        ]))
+    }
+    return CanonicalJSONWriter.string(.array(elements))
   }
 }

@@ -223,6 +223,7 @@ struct AssemblyState {
         if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
       }
       for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
+      message.toolCallsJSON = ToolCall.canonicalJSON(message.toolCalls)
       // Two keys can name one message only through a malformed stream; keep the first.
       guard storedIDs.insert(message.messageID).inserted else { continue }
       messages.append(message)

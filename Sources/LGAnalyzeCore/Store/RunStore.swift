@@ -151,13 +151,15 @@ public final class RunStore: Sendable {
           """,
         arguments: [source.path, source.sha256, source.format, source.byteCount, now])
       let sourceID = db.lastInsertedRowID
+      let inserter = try RunInserter(db)
       var eventCount = 0
       var runCount = 0
       while let (run, isDamaged) = try nextRun() {
         eventCount += run.events.count
         runCount += 1
         if try replaceableRun(run, isDamaged: isDamaged, in: db) {
-          try insert(run, sourcePath: source.path, sourceID: sourceID, in: db)
+          try insert(
+            run, sourcePath: source.path, sourceID: sourceID, with: inserter, in: db)
           summary.runsWritten += 1
           summary.eventsWritten += run.events.count
         } else {
@@ -254,7 +256,9 @@ public final class RunStore: Sendable {
       })
   }
 
-  private func insert(_ run: Run, sourcePath: String, sourceID: Int64, in db: Database) throws {
+  private func insert(
+    _ run: Run, sourcePath: String, sourceID: Int64, with inserter: RunInserter, in db: Database
+  ) throws {
     try db.execute(
       sql: """
         INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
@@ -277,101 +281,82 @@ public final class RunStore: Sendable {
         arguments: Self.storable([error, run.runID, run.attempt]))
     }
 
-    let eventStatement = try db.cachedStatement(
-      sql: """
-        INSERT INTO events (run_id, attempt, seq, event, mode, namespace, data, line, stream_id,
-                            lossy)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
     for event in run.events {
-      try eventStatement.execute(
-        arguments: Self.storable([
-          run.runID, run.attempt, event.seq, event.event, event.mode, event.namespace, event.data,
-          event.line, event.streamID, event.isLossy,
-        ]))
+      let statement = inserter.event
+      statement.bind(1, run.runID)
+      statement.bind(2, run.attempt)
+      statement.bind(3, event.seq)
+      statement.bind(4, event.event)
+      statement.bind(5, event.mode)
+      statement.bind(6, event.namespace)
+      statement.bind(7, event.data)
+      statement.bind(8, event.line)
+      statement.bind(9, event.streamID)
+      statement.bind(10, event.isLossy)
+      try statement.execute()
     }
 
-    let chunkStatement = try db.cachedStatement(
-      sql: """
-        INSERT INTO message_chunks (run_id, attempt, message_id, seq, node, namespace, content,
-                                    tool_call_chunks, usage)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
     for chunk in run.chunks {
-      try chunkStatement.execute(
-        arguments: Self.storable([
-          run.runID, run.attempt, chunk.messageID, chunk.seq, chunk.node, chunk.namespace,
-          chunk.content, chunk.toolCallChunks, chunk.usage,
-        ]))
+      let statement = inserter.chunk
+      statement.bind(1, run.runID)
+      statement.bind(2, run.attempt)
+      statement.bind(3, chunk.messageID)
+      statement.bind(4, chunk.seq)
+      statement.bind(5, chunk.node)
+      statement.bind(6, chunk.namespace)
+      statement.bind(7, chunk.content)
+      statement.bind(8, chunk.toolCallChunks)
+      statement.bind(9, chunk.usage)
+      try statement.execute()
     }
 
-    let messageStatement = try db.cachedStatement(
-      sql: """
-        INSERT OR IGNORE INTO messages (run_id, attempt, position, message_id, type, node,
-                                        namespace, content, tool_calls, tool_call_id, chunk_count,
-                                        input_tokens, output_tokens, total_tokens, usage, model,
-                                        provider, first_seq, model_call_id, started_at,
-                                        started_ms)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
-    let searchStatement = try db.cachedStatement(
-      sql: """
-        INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
-        VALUES (?, ?, ?, ?, ?, ?)
-        """)
     for (position, message) in run.messages.enumerated() {
-      let callID = message.modelCallID
       if !message.content.isEmpty {
-        try searchStatement.execute(
-          arguments: Self.storable([
-            message.content, run.runID, run.attempt, message.messageID, message.node, message.type,
-          ]))
+        try inserter.index(
+          message.content, runID: run.runID, attempt: run.attempt, messageID: message.messageID,
+          node: message.node, kind: message.type)
       }
-      try messageStatement.execute(
-        arguments: Self.storable([
-          run.runID, run.attempt, position, message.messageID, message.type, message.node,
-          message.namespace, message.content, Self.toolCallsJSON(message.toolCalls),
-          message.toolCallID, message.chunkCount, message.usage?.inputTokens,
-          message.usage?.outputTokens, message.usage?.totalTokens, message.usage?.json,
-          message.model, message.provider, message.firstSeq, callID,
-          callID.flatMap(UUIDv7.isoTimestamp(of:)), callID.flatMap(UUIDv7.milliseconds(of:)),
-        ]))
+      let callID = message.modelCallID
+      let statement = inserter.message
+      statement.bind(1, run.runID)
+      statement.bind(2, run.attempt)
+      statement.bind(3, position)
+      statement.bind(4, message.messageID)
+      statement.bind(5, message.type)
+      statement.bind(6, message.node)
+      statement.bind(7, message.namespace)
+      statement.bind(8, message.content)
+      statement.bind(9, message.toolCallsJSON ?? ToolCall.canonicalJSON(message.toolCalls))
+      statement.bind(10, message.toolCallID)
+      statement.bind(11, message.chunkCount)
+      statement.bind(12, message.usage?.inputTokens)
+      statement.bind(13, message.usage?.outputTokens)
+      statement.bind(14, message.usage?.totalTokens)
+      statement.bind(15, message.usage?.json)
+      statement.bind(16, message.model)
+      statement.bind(17, message.provider)
+      statement.bind(18, message.firstSeq)
+      statement.bind(19, callID)
+      statement.bind(20, callID.flatMap(UUIDv7.isoTimestamp(of:)))
+      statement.bind(21, callID.flatMap(UUIDv7.milliseconds(of:)).map(Int.init))
+      try statement.execute()
     }
 
-    let toolCallStatement = try db.cachedStatement(
-      sql: """
-        INSERT INTO tool_calls (run_id, attempt, message_id, tool_call_id, name, args, args_valid,
-                                result, node)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
     for call in run.toolCalls {
-      try toolCallStatement.execute(
-        arguments: Self.storable([
-          run.runID, run.attempt, call.messageID, call.toolCallID, call.name, call.args,
-          call.argsValid, call.result, call.node,
-        ]))
-      try searchStatement.execute(
-        arguments: Self.storable([
-          "\(call.name) \(call.args)", run.runID, run.attempt, call.messageID, call.node,
-          "tool_call",
-        ]))
+      let statement = inserter.toolCall
+      statement.bind(1, run.runID)
+      statement.bind(2, run.attempt)
+      statement.bind(3, call.messageID)
+      statement.bind(4, call.toolCallID)
+      statement.bind(5, call.name)
+      statement.bind(6, call.args)
+      statement.bind(7, call.argsValid)
+      statement.bind(8, call.result)
+      statement.bind(9, call.node)
+      try statement.execute()
+      try inserter.index(
+        "\(call.name) \(call.args)", runID: run.runID, attempt: run.attempt,
+        messageID: call.messageID, node: call.node, kind: "tool_call")
     }
-  }
-
-  /// `[{"id":…,"name":…,"args":{…}}]`: args inline as JSON when they parsed, else as a string.
-  static func toolCallsJSON(_ calls: [ToolCall]) -> String {
-    let elements: [JSONValue] = calls.map { call in
-      let args: JSONValue =
-        call.argsValid
-        ? ((try? LiteralReader.parse(Array(call.args.utf8)).value) ?? .string(call.args))
-        : .string(call.args)
-      return .object(
-        JSONObject([
-          ("id", call.toolCallID.map(JSONValue.string) ?? .null),
-          ("name", .string(call.name)),
-          ("args", args),
-        ]))
-    }
-    return CanonicalJSONWriter.string(.array(elements))
   }
 }

@@ -41,6 +41,9 @@ enum Schema {
             PRIMARY KEY (run_id, attempt)
           );
 
+          -- Events are stored clustered on their key (WITHOUT ROWID): one B-tree instead of a
+          -- table and an index, which measured a third less CPU per ingested event. For the
+          -- same reason no index on mode: queries reach events through a run.
           CREATE TABLE events (
             run_id    TEXT NOT NULL,
             attempt   INTEGER NOT NULL DEFAULT 1,
@@ -53,8 +56,7 @@ enum Schema {
             stream_id TEXT,
             lossy     INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (run_id, attempt, seq)
-          );
-          CREATE INDEX events_mode ON events(mode);
+          ) WITHOUT ROWID;
 
           CREATE TABLE message_chunks (
             run_id           TEXT NOT NULL,
