@@ -25,6 +25,8 @@ public struct Ingestor: Sendable {
   public var jobs: Int
   /// The size of the blocks inputs are read in.
   public var blockSize = 4 << 20
+  /// Counters for showing progress, if someone watches.
+  public var progress: IngestProgress?
   /// Runs a worker may have read ahead of the writer, per input.
   static let channelCapacity = 16
 
@@ -46,6 +48,7 @@ public struct Ingestor: Sendable {
   }
 
   private func ingest(inputs: [(String, Bool)], onReport: (FileReport) -> Void) -> [FileReport] {
+    progress?.setTotal(inputs.count)
     let known = (try? store.sourceDigests()) ?? []
     let claimed = SharedDigests()
     let nextInput = SharedCounter()
@@ -71,6 +74,7 @@ public struct Ingestor: Sendable {
     var reports: [FileReport] = []
     for channel in channels {
       let report = write(from: channel)
+      progress?.fileDone()
       onReport(report)
       reports.append(report)
       window.signal()
@@ -227,8 +231,9 @@ public struct Ingestor: Sendable {
       channel.send(.run(run, isDamaged: isDamaged || run.status == .incomplete))
     }
 
-    func take(_ events: [SourceEvent]) {
+    func take(_ events: [SourceEvent], bytes: Int) {
       eventCount += events.count
+      progress?.add(bytes: bytes, events: events.count)
       for event in events {
         if let finished = splitter.add(event) {
           emit(finished, nextRunLine: event.line, isLast: false)
@@ -237,16 +242,16 @@ public struct Ingestor: Sendable {
     }
 
     do {
-      take(streamer.feed(first))
+      take(streamer.feed(first), bytes: first.count)
       first = []
       while let block = try blocks.next() {
-        take(streamer.feed(block))
+        take(streamer.feed(block), bytes: block.count)
       }
     } catch {
       channel.send(.abort(error.description))
       return
     }
-    take(streamer.finish())
+    take(streamer.finish(), bytes: 0)
     if let last = splitter.finish() { emit(last, nextRunLine: nil, isLast: true) }
     var issues = streamer.parsed.issues
     if eventCount == 0 && issues.isEmpty {

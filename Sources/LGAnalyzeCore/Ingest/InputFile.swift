@@ -27,7 +27,7 @@ struct InputFile {
           throw Failure(description: "cannot open it (permission denied)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        return InputFile(path: path, readPath: path, temporaryPath: nil, byteCount: size ?? 0)
+        return InputFile(path: path, readPath: path, temporaryPath: nil, byteCount: size)
       case .special:
         break  // a pipe named on purpose (`<(curl …)`) is read like standard input
       }

@@ -38,14 +38,18 @@ extension LGAnalyze {
 
     func run() async throws {
       let store = try RunStore(path: database.path)
-      let ingestor = Ingestor(store: store, forcedFormat: format, jobs: jobs)
+      var ingestor = Ingestor(store: store, forcedFormat: format, jobs: jobs)
+      let bar = quiet ? nil : ProgressBar.startIfTerminal()
+      ingestor.progress = bar?.progress
       let reports = ingestor.ingest(paths: inputs) { report in
+        bar?.clear()
         if !report.isClean {
           FileHandle.standardError.write(Data((report.summary + "\n").utf8))
         } else if !quiet {
           print(report.summary)
         }
       }
+      bar?.stop()
       let failed = reports.filter { !$0.isClean }.count
       if !quiet {
         let runs = reports.reduce(0) { $0 + $1.runCount }

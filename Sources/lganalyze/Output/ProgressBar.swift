@@ -1,0 +1,35 @@
+import Dispatch
+import Foundation
+import LGAnalyzeCore
+
+/// The ingest progress line on a terminal's stderr, redrawn five times a second.
+final class ProgressBar {
+  let progress = IngestProgress()
+  private let timer: DispatchSourceTimer
+
+  /// A running progress bar when stderr is a terminal; nil when it is piped or redirected.
+  static func startIfTerminal() -> ProgressBar? {
+    Terminal.isTerminal(STDERR_FILENO) ? ProgressBar() : nil
+  }
+
+  private init() {
+    timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lganalyze.progress"))
+    let progress = progress
+    timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
+    timer.setEventHandler {
+      FileHandle.standardError.write(Data(("\r\u{1B}[K" + progress.line()).utf8))
+    }
+    timer.resume()
+  }
+
+  /// Erases the line, so that a report printed now starts at the left margin.
+  func clear() {
+    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+  }
+
+  /// Stops redrawing and erases the line.
+  func stop() {
+    timer.cancel()
+    clear()
+  }
+}
