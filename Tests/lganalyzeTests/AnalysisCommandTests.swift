@@ -1,0 +1,283 @@
+import Foundation
+import Testing
+
+/// Runs the built `lganalyze` on a database of the samples and checks what each analysis
+/// command prints: runs, show, stats, export, query, search and convert. Expected values come
+/// from Samples/expected (LangGraph's and langchain_core's own analyses).
+@Suite struct AnalysisCommandTests {
+  private static let root = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  private static let samples = root.appendingPathComponent("Samples")
+
+  /// The run of Samples/sse/react_messages_tuple.sse and of Samples/sse/failing_error.sse.
+  private static let reactRun = "01a20557-41a8-737c-9817-1262f25d13f1"
+  private static let failedRun = "01a20557-a042-7610-8d1f-df233c579166"
+
+  private let folder: URL
+  private let database: String
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("lganalyze-analysis-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    database = folder.appendingPathComponent("t.db").path
+    let ingest = try Self.run(["ingest", "-q", "--db", database, Self.samples.path + "/sse"])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+  }
+
+  // MARK: - Running the binary
+
+  private struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  private static func executable() throws -> URL {
+    // The test bundle sits in the build products folder, beside the lganalyze executable.
+    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+      let candidate = folder.appendingPathComponent("lganalyze")
+      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+      folder = folder.deletingLastPathComponent()
+    }
+    let fallback = root.appendingPathComponent(".build/debug/lganalyze")
+    try #require(FileManager.default.isExecutableFile(atPath: fallback.path))
+    return fallback
+  }
+
+  private static func run(_ arguments: [String], environment: [String: String] = [:]) throws
+    -> Outcome
+  {
+    let process = Process()
+    process.executableURL = try executable()
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.merge(environment) { $1 }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Outcome(
+      status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+      stderr: String(decoding: stderr, as: UTF8.self))
+  }
+
+  private func lganalyze(_ arguments: String...) throws -> Outcome {
+    try Self.run(arguments + ["--db", database])
+  }
+
+  private static func expected(_ file: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: samples.appendingPathComponent("expected/\(file).json"))
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let runs = try #require(object["runs"] as? [[String: Any]])
+    return try #require(runs.first)
+  }
+
+  private static func jsonArray(_ text: String) throws -> [[String: Any]] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+  }
+
+  // MARK: - runs
+
+  @Test func runsListsEveryRunWithItsCounts() throws {
+    let outcome = try lganalyze("runs", "--format", "json")
+    #expect(outcome.status == 0)
+    let rows = try Self.jsonArray(outcome.stdout)
+    #expect(rows.count == 18)
+    let react = try #require(rows.first { $0["run_id"] as? String == Self.reactRun })
+    let expected = try Self.expected("sse/react_messages_tuple.sse")
+    #expect(react["events"] as? Int == expected["events"] as? Int)
+    #expect(react["messages"] as? Int == (expected["messages"] as? [Any])?.count)
+    #expect(react["tool_calls"] as? Int == (expected["tool_calls"] as? [Any])?.count)
+    #expect(react["graph"] as? String == "react")
+    #expect((react["started"] as? String)?.hasPrefix("2026-11-22T22:18:54") == true)
+  }
+
+  @Test func runsFiltersByStatusAndLimits() throws {
+    let failed = try Self.jsonArray(
+      try lganalyze("runs", "--status", "error", "--format", "json").stdout)
+    #expect(failed.map { $0["run_id"] as? String } == [Self.failedRun])
+    let interrupted = try Self.jsonArray(
+      try lganalyze("runs", "--status", "interrupted", "--format", "json").stdout)
+    #expect(interrupted.count == 1)
+    #expect(
+      try Self.jsonArray(try lganalyze("runs", "--limit", "3", "--format", "json").stdout).count
+        == 3)
+    #expect(try lganalyze("runs", "--status", "bogus").status == 2)
+  }
+
+  @Test func runsPrintsCSVAndTables() throws {
+    let csv = try lganalyze("runs", "--format", "csv").stdout
+    let lines = csv.split(separator: "\r\n")
+    #expect(lines.first == "run_id,graph,status,started,events,messages,tool_calls,tokens,source")
+    #expect(lines.count == 19)
+    let table = try lganalyze("runs", "--format", "table").stdout
+    #expect(table.contains(Self.failedRun))
+    #expect(table.split(separator: "\n")[1].allSatisfy { $0 == "-" || $0 == " " })
+  }
+
+  // MARK: - show
+
+  @Test func showRendersTheConversationWithToolResults() throws {
+    let outcome = try Self.run(
+      ["show", "01a20557-41a8", "--db", database], environment: ["NO_COLOR": "1"])
+    #expect(outcome.status == 0)
+    #expect(outcome.stdout.contains(Self.reactRun))
+    #expect(outcome.stdout.contains("get_weather"))
+    #expect(outcome.stdout.contains("It is sunny in San Francisco, 24 °C."))
+    #expect(outcome.stdout.contains("Here is the summary"))
+    #expect(!outcome.stdout.contains("\u{1B}["), "no colour when piped")
+  }
+
+  @Test func showEndsAFailedRunWithItsError() throws {
+    let outcome = try lganalyze("show", "01a20557-a042")
+    #expect(outcome.stdout.contains("ValueError: upstream tool exploded: quota exceeded"))
+  }
+
+  @Test func ambiguousAndUnknownPrefixesAreErrors() throws {
+    let ambiguous = try lganalyze("show", "01a2")
+    #expect(ambiguous.status != 0)
+    #expect(ambiguous.stderr.contains("ambiguous"))
+    let unknown = try lganalyze("show", "ffff")
+    #expect(unknown.status != 0)
+    #expect(unknown.stderr.contains("no run id starts with 'ffff'"))
+  }
+
+  // MARK: - stats
+
+  @Test func statsByNodeMatchTheExpectedNodeFigures() throws {
+    let rows = try Self.jsonArray(
+      try lganalyze("stats", "--by", "node", "--run", "01a20557-41a8", "--format", "json").stdout)
+    let expected = try Self.expected("sse/react_messages_tuple.sse")
+    let nodeStats = try #require(expected["node_stats"] as? [String: [String: Int]])
+    for (node, figures) in nodeStats {
+      let row = try #require(rows.first { $0["node"] as? String == node })
+      #expect(row["chunks"] as? Int == figures["chunks"], "node \(node)")
+      #expect(row["total_tokens"] as? Int == figures["total_tokens"], "node \(node)")
+      #expect(row["messages"] as? Int == figures["messages"], "node \(node)")
+    }
+  }
+
+  @Test func statsByModelCountsEachMessageOnce() throws {
+    let rows = try Self.jsonArray(
+      try lganalyze("stats", "--by", "model", "--format", "json").stdout)
+    let all = try Self.jsonArray(
+      try lganalyze("query", "SELECT COUNT(*) AS n FROM messages", "--format", "json").stdout)
+    #expect(rows.reduce(0) { $0 + ($1["messages"] as? Int ?? 0) } == all.first?["n"] as? Int)
+    #expect(rows.contains { $0["model"] as? String == "claude-scripted" })
+  }
+
+  // MARK: - export
+
+  @Test func exportJSONHasTheDocumentedShape() throws {
+    let outcome = try lganalyze("export", "01a20557-41a8", "--format", "json")
+    #expect(outcome.status == 0)
+    let runs = try Self.jsonArray(outcome.stdout)
+    let run = try #require(runs.first)
+    #expect(run["run_id"] as? String == Self.reactRun)
+    #expect(run["status"] as? String == "success")
+    let messages = try #require(run["messages"] as? [[String: Any]])
+    let expected = try Self.expected("sse/react_messages_tuple.sse")
+    let expectedMessages = try #require(expected["messages"] as? [[String: Any]])
+    #expect(messages.map { $0["id"] as? String } == expectedMessages.map { $0["id"] as? String })
+    #expect(
+      messages.map { $0["content"] as? String } == expectedMessages.map { $0["text"] as? String })
+    let calls = try #require(messages.first?["tool_calls"] as? [[String: Any]])
+    #expect(calls.first?["name"] as? String == "get_weather")
+    #expect((calls.first?["args"] as? [String: Any])?["city"] as? String == "San Francisco")
+  }
+
+  @Test func exportWritesFilesOnlyWithForceToOverwrite() throws {
+    let out = folder.appendingPathComponent("runs.html").path
+    #expect(try lganalyze("export", "--all", "--format", "html", "--out", out).status == 0)
+    let html = try String(contentsOfFile: out, encoding: .utf8)
+    #expect(html.contains("<html"))
+    #expect(html.contains("quota exceeded"))
+    let again = try lganalyze("export", "--all", "--format", "html", "--out", out)
+    #expect(again.status == 2)
+    #expect(again.stderr.contains("--force"))
+    #expect(
+      try lganalyze("export", "--all", "--format", "csv", "--out", out, "--force").status == 0)
+    #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("run_id,"))
+  }
+
+  @Test func exportJSONLIsOneRunALine() throws {
+    let lines = try lganalyze("export", "--all", "--format", "jsonl").stdout
+      .split(separator: "\n")
+    #expect(lines.count == 18)
+    for line in lines {
+      let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+      #expect(object?["run_id"] is String)
+    }
+  }
+
+  // MARK: - query
+
+  @Test func queryAnswersSQLAndRefusesToWrite() throws {
+    let rows = try Self.jsonArray(
+      try lganalyze(
+        "query", "SELECT status, COUNT(*) AS n FROM runs GROUP BY status ORDER BY status",
+        "--format", "json"
+      ).stdout)
+    #expect(rows.first { $0["status"] as? String == "error" }?["n"] as? Int == 1)
+    let write = try lganalyze("query", "DELETE FROM runs")
+    #expect(write.status != 0)
+    #expect(write.stderr.contains("readonly"))
+    let count = try Self.jsonArray(
+      try lganalyze("query", "SELECT COUNT(*) AS n FROM runs", "--format", "json").stdout)
+    #expect(count.first?["n"] as? Int == 18)
+  }
+
+  @Test func queryRunsACannedQueryFile() throws {
+    let file = Self.root.appendingPathComponent("Queries/failed_and_interrupted_runs.sql").path
+    let rows = try Self.jsonArray(try lganalyze("query", file, "--format", "json").stdout)
+    #expect(rows.contains { $0["run_id"] as? String == Self.failedRun })
+  }
+
+  // MARK: - search
+
+  @Test func searchFindsMessagesToolCallsAndErrors() throws {
+    let error = try Self.jsonArray(
+      try lganalyze("search", "quota", "exceeded", "--format", "json").stdout)
+    #expect(error.first?["run_id"] as? String == Self.failedRun)
+    #expect((error.first?["snippet"] as? String)?.contains("[quota]") == true)
+    let tool = try Self.jsonArray(try lganalyze("search", "Paulo", "--format", "json").stdout)
+    #expect(tool.contains { $0["kind"] as? String == "tool_call" })
+    #expect(tool.contains { $0["kind"] as? String == "tool" })
+    #expect(
+      try Self.jsonArray(try lganalyze("search", "xylophone", "--format", "json").stdout).isEmpty)
+  }
+
+  // MARK: - convert
+
+  @Test(arguments: ["sse", "jsonl", "transcript"])
+  func convertRoundTripsThroughEachFormat(_ format: String) throws {
+    let input = Self.samples.appendingPathComponent("transcripts/react_messages_tuple.py.txt").path
+    let converted = folder.appendingPathComponent("converted.\(format)").path
+    let conversion = try Self.run(["convert", input, "--to", format, "--out", converted])
+    #expect(conversion.status == 0, "\(conversion.stderr)")
+    let original = folder.appendingPathComponent("original.db").path
+    let roundTrip = folder.appendingPathComponent("round-trip-\(format).db").path
+    #expect(try Self.run(["ingest", "-q", "--db", original, input]).status == 0)
+    #expect(try Self.run(["ingest", "-q", "--db", roundTrip, converted]).status == 0)
+    let sql = """
+      SELECT r.run_id, r.status, r.event_count,
+             (SELECT group_concat(message_id || ':' || type || ':' || content || ':' || tool_calls, '|')
+                FROM (SELECT * FROM messages m WHERE m.run_id = r.run_id ORDER BY position)) AS m,
+             (SELECT group_concat(name || args || COALESCE(result, ''), '|')
+                FROM (SELECT * FROM tool_calls t WHERE t.run_id = r.run_id ORDER BY rowid)) AS t,
+             (SELECT group_concat(data, '|')
+                FROM (SELECT data FROM events e WHERE e.run_id = r.run_id ORDER BY seq)) AS e
+        FROM runs r
+      """
+    let before = try Self.run(["query", sql, "--db", original, "--format", "json"]).stdout
+    let after = try Self.run(["query", sql, "--db", roundTrip, "--format", "json"]).stdout
+    #expect(!before.isEmpty && before == after)
+  }
+}
