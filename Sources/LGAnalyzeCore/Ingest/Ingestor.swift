@@ -96,12 +96,29 @@ public struct Ingestor: Sendable {
     var report = FileReport(path: source.path, format: source.format, outcome: .failed(""))
     var finished = false
     struct Aborted: Error { var reason: String }
+    // Freeing a run's thousands of strings costs the writer, the one thread that bounds ingest
+    // speed; written runs are handed to a background queue in batches, where they are freed.
+    // A run is retired when the next one is asked for, that is once the store has written it.
+    var written: [Run] = []
+    var inserting: Run?
+    func retire(next run: Run?) {
+      if let done = inserting { written.append(done) }
+      inserting = run
+      if written.count >= 8 || (run == nil && !written.isEmpty) {
+        let batch = written
+        written = []
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(batch) {} }
+      }
+    }
+    defer { retire(next: nil) }
     do {
       let summary = try store.write(
         source: source,
         nextRun: {
           switch channel.receive() {
-          case .run(let run, let isDamaged): return (run, isDamaged)
+          case .run(let run, let isDamaged):
+            retire(next: run)
+            return (run, isDamaged)
           case .end(let format, let issues, let eventCount, let runCount):
             report.format = format
             report.issues = issues

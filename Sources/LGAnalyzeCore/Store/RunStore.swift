@@ -173,7 +173,9 @@ public final class RunStore: Sendable {
             INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
             VALUES (?, ?, ?, ?, ?, ?)
             """,
-          arguments: [source.path, source.sha256, issue.line, issue.message, issue.excerpt, now])
+          arguments: Self.storable([
+            source.path, source.sha256, issue.line, issue.message, issue.excerpt, now,
+          ]))
       }
       try db.execute(
         sql: """
@@ -211,12 +213,12 @@ public final class RunStore: Sendable {
   private func replaceableRun(_ run: Run, isDamaged: Bool, in db: Database) throws -> Bool {
     guard
       let stored = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT r.event_count, COALESCE(s.error_count, 0)
-            FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
-           WHERE r.run_id = ? AND r.attempt = ?
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT r.event_count, COALESCE(s.error_count, 0)
+              FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
+             WHERE r.run_id = ? AND r.attempt = ?
+            """),
         arguments: Self.storable([run.runID, run.attempt]))
     else { return true }
     let storedEvents: Int = stored[0]
@@ -259,13 +261,14 @@ public final class RunStore: Sendable {
   private func insert(
     _ run: Run, sourcePath: String, sourceID: Int64, with inserter: RunInserter, in db: Database
   ) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
                           error_type, event_count, started_at, message_count, tool_call_count,
                           source, source_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        """
+    ).execute(
       arguments: Self.storable([
         run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
         run.error, run.errorType, run.events.count, UUIDv7.isoTimestamp(of: run.runID),
