@@ -200,7 +200,9 @@ extension RunStore {
   }
 
   /// Messages, chunks, tokens and tool calls per node, model, graph or run; each message counted
-  /// once, whether it streamed in chunks, arrived whole, or both.
+  /// once, whether it streamed in chunks, arrived whole, or both. Model calls and the time from
+  /// each to the next call of its run are inferred from the UUIDv7 in the calls' lc_run ids
+  /// (the column name says so): streams carry no clock.
   public func stats(by grouping: StatsGrouping, runID: String? = nil) throws -> ResultTable {
     let key: String
     switch grouping {
@@ -218,8 +220,12 @@ extension RunStore {
              SUM(COALESCE(m.total_tokens, 0)) AS total_tokens,
              SUM((SELECT COUNT(*) FROM tool_calls t
                    WHERE t.run_id = m.run_id AND t.attempt = m.attempt
-                     AND t.message_id = m.message_id)) AS tool_calls
+                     AND t.message_id = m.message_id)) AS tool_calls,
+             COUNT(c.model_call_id) AS model_calls,
+             SUM(c.until_next_call_ms) AS inferred_ms_to_next_call
         FROM messages m JOIN runs r ON r.run_id = m.run_id AND r.attempt = m.attempt
+        LEFT JOIN model_calls c
+          ON c.run_id = m.run_id AND c.attempt = m.attempt AND c.message_id = m.message_id
        \(runID == nil ? "" : "WHERE m.run_id = ?")
        GROUP BY \(key)
        ORDER BY total_tokens DESC, messages DESC

@@ -10,7 +10,9 @@ extension LGAnalyze {
       abstract: "Messages, chunks, input/output/total tokens and tool calls, grouped.",
       discussion: """
         A message that streamed in chunks and also arrived whole (in updates or values) is \
-        counted once.
+        counted once. inferred_ms_to_next_call sums, over the model calls, the time from each \
+        call's start to the next call's start in its run, read from the UUIDv7 model-call ids: \
+        an inference (it includes tool time), since streams carry no clock.
 
         Example: lganalyze stats --by model
         """
