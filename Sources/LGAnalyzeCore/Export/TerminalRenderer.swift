@@ -29,7 +29,7 @@ public enum TerminalRenderer {
         printer.line(printer.paint("── \(clean(node)) ──", .cyan))
       }
       currentNode = message.node
-      printMessage(message, into: &printer)
+      printMessage(message, runStart: UUIDv7.milliseconds(of: run.runID), into: &printer)
     }
 
     for interrupt in TranscriptLayout.interrupts(transcript) {
@@ -46,12 +46,19 @@ public enum TerminalRenderer {
     return printer.output
   }
 
-  private static func printMessage(_ message: Message, into printer: inout Printer) {
+  private static func printMessage(
+    _ message: Message, runStart: Int64?, into printer: inout Printer
+  ) {
     var heading = printer.paint(TranscriptLayout.role(of: clean(message.type)), roleStyle(message))
     var details: [String] = []
     if message.type == "tool", let id = message.toolCallID { details.append("answers \(id)") }
     if let model = message.model { details.append(model) }
     if let tokens = TranscriptLayout.tokens(message.usage) { details.append(tokens) }
+    // When the model call began, from the UUIDv7 in its lc_run id: an inference, said so.
+    if let runStart, let called = message.modelCallID.flatMap(UUIDv7.milliseconds(of:)) {
+      details.append(
+        String(format: "called at +%.3f s (inferred from ids)", Double(called - runStart) / 1000))
+    }
     if !details.isEmpty {
       heading += " " + printer.paint(clean(details.joined(separator: " · ")), .dim)
     }

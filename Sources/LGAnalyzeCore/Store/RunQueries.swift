@@ -151,18 +151,21 @@ extension RunStore {
         db,
         sql: """
           SELECT message_id, type, node, namespace, content, tool_call_id, chunk_count,
-                 input_tokens, output_tokens, total_tokens, usage, model, provider, first_seq
+                 input_tokens, output_tokens, total_tokens, usage, model, provider, first_seq,
+                 model_call_id
             FROM messages WHERE run_id = ? AND attempt = ? ORDER BY position
           """, arguments: [run.runID, run.attempt]
       ).map { row -> Message in
         let messageID: String = row[0]
         let usageJSON: String? = row[10]
-        return Message(
+        var message = Message(
           messageID: messageID, type: row[1], node: row[2], namespace: row[3], content: row[4],
           toolCalls: callsByMessage[messageID] ?? [], toolCallID: row[5], chunkCount: row[6],
           usage: usageJSON.map {
             TokenUsage(inputTokens: row[7], outputTokens: row[8], totalTokens: row[9], json: $0)
           }, model: row[11], provider: row[12], firstSeq: row[13])
+        message.modelCallID = row[14]
+        return message
       }
       let interrupts = try String.fetchAll(
         db,
