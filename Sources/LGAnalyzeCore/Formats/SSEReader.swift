@@ -106,15 +106,20 @@ public enum SSEReader {
         continue
       }
       if bytes[content.lowerBound] == .colon { continue }  // a comment such as `: heartbeat`
-      if block.firstLine == 0 { block.firstLine = line.number }
       block.hasFields = true
       let colon = bytes[content].firstIndex(of: .colon) ?? content.upperBound
       var valueStart = min(colon + 1, content.upperBound)
       if valueStart < content.upperBound, bytes[valueStart] == .space { valueStart += 1 }
       let value = valueStart..<content.upperBound
-      switch FieldName(bytes[content.lowerBound..<colon]) {
+      let field = FieldName(bytes[content.lowerBound..<colon])
+      // An event starts at its first event, data or id line, not at a `curl --raw` chunk size.
+      if block.firstLine == 0, field == .event || field == .data || field == .id {
+        block.firstLine = line.number
+      }
+      switch field {
       case .event:
-        block.eventName = String(decoding: bytes[value], as: UTF8.self)
+        // An empty event name is no name: the event gets the default one (SSE spec).
+        block.eventName = value.isEmpty ? nil : String(decoding: bytes[value], as: UTF8.self)
       case .data:
         block.appendData(value, line: line.number, from: bytes)
       case .id:

@@ -187,8 +187,10 @@ public struct RunSplitter {
   /// Adds an event; returns the run it finished, when it starts a new one.
   public mutating func add(_ event: SourceEvent) -> RunAssembler.Segment? {
     var finished: RunAssembler.Segment?
+    // Thread streams also send `{"status": "run_done", "run_id": …}` when a run finishes:
+    // that closes the run it names rather than starting another.
     if event.name == "metadata", let root = event.document?.root,
-      let runID = root["run_id"]?.stringValue
+      let runID = root["run_id"]?.stringValue, root["status"]?.stringValue != "run_done"
     {
       finished = current
       current = RunAssembler.Segment(
