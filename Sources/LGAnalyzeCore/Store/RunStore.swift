@@ -23,8 +23,6 @@ public struct StoreSummary: Sendable, Equatable {
   /// Runs left out because the database already held them at least as whole.
   public var runsAlreadyStored = 0
   public var eventsWritten = 0
-  /// True when the same content was stored meanwhile (by another ingest): nothing was written.
-  public var sourceAlreadyStored = false
 }
 
 /// Why the database could not be used, with what to do about it.
@@ -208,14 +206,18 @@ public final class RunStore: Sendable {
     }
   }
 
-  /// True when `run` should be written: it is new, or it has more events than the stored copy
+  /// True when `run` should be written: it is new, or it is more whole than the stored copy
   /// (which is then removed) and is not a damaged copy of a run stored from a clean source.
+  /// More whole: more events, or as many with fewer lossy ones (the capture a Node transcript
+  /// with elided parts was printed from).
   private func replaceableRun(_ run: Run, isDamaged: Bool, in db: Database) throws -> Bool {
     guard
       let stored = try Row.fetchOne(
         db.cachedStatement(
           sql: """
-            SELECT r.event_count, COALESCE(s.error_count, 0)
+            SELECT r.event_count, COALESCE(s.error_count, 0),
+                   (SELECT COUNT(*) FROM events e
+                     WHERE e.run_id = r.run_id AND e.attempt = r.attempt AND e.lossy = 1)
               FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
              WHERE r.run_id = ? AND r.attempt = ?
             """),
@@ -223,7 +225,12 @@ public final class RunStore: Sendable {
     else { return true }
     let storedEvents: Int = stored[0]
     let storedSourceErrors: Int = stored[1]
-    guard run.events.count > storedEvents, !isDamaged || storedSourceErrors > 0 else {
+    let storedLossyEvents: Int = stored[2]
+    let isMoreWhole =
+      run.events.count > storedEvents
+      || (run.events.count == storedEvents
+        && run.events.count(where: \.isLossy) < storedLossyEvents)
+    guard isMoreWhole, !isDamaged || storedSourceErrors > 0 else {
       return false
     }
     for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {

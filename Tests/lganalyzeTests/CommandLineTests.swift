@@ -1,0 +1,358 @@
+import Foundation
+import LGAnalyzeCore
+import Testing
+
+/// Runs the built `lganalyze ingest` as a separate process on the sample corpus and checks what
+/// a person sees: exit statuses (0 clean, 1 for inputs with errors, 2 for usage errors), the
+/// summaries on stdout and stderr, how the database is chosen (`--db`, LGANALYZE_DB, the
+/// default), standard input, files in a directory that are not captures, and that ingesting
+/// the same files again adds nothing. Expected figures come from Samples/expected.
+@Suite struct CommandLineTests {
+  private static let samples = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Samples")
+
+  /// A folder of this test's own, also the working directory of the processes it starts.
+  private let folder: URL
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("lganalyze-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+  }
+
+  // MARK: - ingest on the samples
+
+  @Test func ingestingEverySSECaptureSucceedsAndSaysWhatItRead() throws {
+    let database = path("t.db")
+    let files = try Self.sampleFiles(in: "sse")
+    let result = try lganalyze(["ingest", "--db", database, Self.sample("sse")])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stderr.isEmpty)
+
+    var runs = 0
+    var events = 0
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    for file in files {
+      let expected = try Self.expectedRuns(file)
+      let fileEvents = expected.reduce(0) { $0 + ($1["events"] as? Int ?? 0) }
+      runs += expected.count
+      events += fileEvents
+      // A line per file, naming it, with what it held.
+      let line = lines.first { $0.contains(Self.sample(file)) }
+      #expect(line?.contains("\(fileEvents) event") == true, "\(file): \(line ?? "no line")")
+    }
+    let summary = try #require(lines.last)
+    #expect(summary.contains("\(files.count) file"), "\(summary)")
+    #expect(summary.contains("\(runs) run"), "\(summary)")
+    #expect(summary.contains("\(events) event"), "\(summary)")
+    #expect(summary.contains(database), "\(summary)")
+
+    let counts = try Self.counts(database)
+    #expect(counts["sources"] == files.count)
+    #expect(counts["runs"] == runs)
+    #expect(counts["events"] == events)
+    #expect(counts["ingest_errors"] == 0)
+  }
+
+  @Test func damagedCapturesExitWithOneAndAreNamedOnStderrWithTheirLine() throws {
+    let database = path("t.db")
+    let result = try lganalyze(["ingest", "--db", database, Self.sample("edge")])
+    #expect(result.status == 1)
+
+    // Damaged: the files whose expected analysis has an ingest error or a cut-off run.
+    var damaged: [String: Int] = [:]
+    for file in try Self.sampleFiles(in: "edge") {
+      let object = try Self.expected(file)
+      let errors = (object["errors"] as? [[String: Any]] ?? []).compactMap { $0["line"] as? Int }
+      let runs = object["runs"] as? [[String: Any]] ?? []
+      if let line = errors.first {
+        damaged[file] = line
+      } else if runs.contains(where: { $0["status"] as? String == "incomplete" }) {
+        damaged[file] = try Self.lineCount(of: file)  // cut off in its last line
+      }
+    }
+    #expect(damaged.count == 2, "\(damaged)")
+
+    let errorLines = result.stderr.split(separator: "\n").map(String.init)
+    #expect(errorLines.count == damaged.count, "\(result.stderr)")
+    for (file, line) in damaged {
+      let matching = errorLines.filter { $0.contains(Self.sample(file)) }
+      #expect(matching.count == 1, "\(file): \(result.stderr)")
+      #expect(matching.first?.contains("line \(line)") == true, "\(file): \(result.stderr)")
+    }
+    // The clean captures are reported on stdout and were all stored.
+    for file in try Self.sampleFiles(in: "edge") where damaged[file] == nil {
+      #expect(result.stdout.contains(Self.sample(file)), "\(file): \(result.stdout)")
+      #expect(!result.stderr.contains(Self.sample(file)))
+    }
+    let counts = try Self.counts(database)
+    #expect(counts["sources"] == 5)
+    #expect(counts["ingest_errors"] == damaged.count)
+  }
+
+  @Test func aMissingInputExitsWithOneAndIsNamed() throws {
+    let database = path("t.db")
+    let missing = path("no-such-capture.sse")
+    let result = try lganalyze([
+      "ingest", "--db", database, Self.sample("sse/weather_values.sse"), missing,
+    ])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains(missing), "\(result.stderr)")
+    // The input that exists was stored all the same.
+    #expect(try Self.counts(database)["sources"] == 1)
+  }
+
+  @Test func anUnknownOptionIsAUsageErrorWithStatusTwo() throws {
+    let database = path("t.db")
+    let result = try lganalyze([
+      "ingest", "--db", database, "--no-such-option", Self.sample("sse/weather_values.sse"),
+    ])
+    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+    #expect(result.stderr.contains("--no-such-option"), "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: database))
+  }
+
+  @Test(arguments: [["ingest"], ["ingest", "--jobs", "0", "-"], ["no-such-command"]])
+  func otherUsageErrorsExitWithTwoAndTouchNoDatabase(_ arguments: [String]) throws {
+    let database = path("t.db")
+    let result = try lganalyze(arguments, environment: ["LGANALYZE_DB": database])
+    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+    #expect(!result.stderr.isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: database))
+  }
+
+  // MARK: - Choosing the database
+
+  @Test func theDatabaseOptionWinsOverTheEnvironment() throws {
+    let fromOption = path("option.db")
+    let fromEnvironment = path("environment.db")
+    let result = try lganalyze(
+      ["ingest", "--db", fromOption, Self.sample("sse/weather_values.sse")],
+      environment: ["LGANALYZE_DB": fromEnvironment])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try Self.counts(fromOption)["runs"] == 1)
+    #expect(!FileManager.default.fileExists(atPath: fromEnvironment))
+    #expect(!FileManager.default.fileExists(atPath: path("lganalyze.db")))
+  }
+
+  @Test func theEnvironmentChoosesTheDatabaseWithoutTheOption() throws {
+    let fromEnvironment = path("environment.db")
+    let result = try lganalyze(
+      ["ingest", Self.sample("sse/weather_values.sse")],
+      environment: ["LGANALYZE_DB": fromEnvironment])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try Self.counts(fromEnvironment)["runs"] == 1)
+    #expect(!FileManager.default.fileExists(atPath: path("lganalyze.db")))
+  }
+
+  @Test func withoutOptionOrEnvironmentTheDatabaseIsInTheWorkingDirectory() throws {
+    let result = try lganalyze(["ingest", Self.sample("sse/weather_values.sse")])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(try Self.counts(path("lganalyze.db"))["runs"] == 1)
+  }
+
+  // MARK: - Standard input
+
+  @Test(arguments: ["sse/weather_values.sse", "transcripts/weather_updates.awk.txt"])
+  func standardInputIsReadForADash(_ file: String) throws {
+    let database = path("t.db")
+    let bytes = try Data(contentsOf: Self.samples.appendingPathComponent(file))
+    let result = try lganalyze(["ingest", "--db", database, "-"], input: bytes)
+    #expect(result.status == 0, "\(result.stderr)")
+
+    let expected = try Self.expectedRuns(file)
+    let store = try RunStore.openReadOnly(path: database)
+    let sources = try store.table(sql: "SELECT path, format, bytes FROM sources").rows
+    #expect(sources.count == 1)
+    #expect(sources.first?[0].stringValue == "-")
+    let format = file.hasPrefix("sse/") ? "sse" : "transcript"
+    #expect(sources.first?[1].stringValue?.hasPrefix(format) == true, "\(sources)")
+    #expect(sources.first?[2].intValue == bytes.count)
+    let runs = try store.table(sql: "SELECT run_id, event_count FROM runs").rows
+    #expect(runs.map { $0[0].stringValue } == expected.map { $0["run_id"] as? String })
+    #expect(runs.map { $0[1].intValue } == expected.map { $0["events"] as? Int })
+  }
+
+  // MARK: - Directories
+
+  @Test func aFileThatIsNoCaptureIsSkippedInADirectoryWithANote() throws {
+    let inputs = folder.appendingPathComponent("inputs")
+    try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      at: Self.samples.appendingPathComponent("sse/weather_values.sse"),
+      to: inputs.appendingPathComponent("weather_values.sse"))
+    let readme = inputs.appendingPathComponent("README.txt")
+    try Data("These captures were saved with curl -N on Tuesday.\n".utf8).write(to: readme)
+
+    let database = path("t.db")
+    let result = try lganalyze(["ingest", "--db", database, inputs.path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let note = result.stdout.split(separator: "\n").first { $0.contains("README.txt") }
+    #expect(note?.contains("skip") == true, "\(result.stdout)")
+    #expect(!result.stderr.contains("README.txt"))
+
+    let counts = try Self.counts(database)
+    #expect(counts["sources"] == 1)
+    #expect(counts["runs"] == 1)
+    #expect(counts["ingest_errors"] == 0)
+  }
+
+  // MARK: - Ingesting again
+
+  @Test func ingestingTheSameFilesTwiceAddsNoRows() throws {
+    let database = path("t.db")
+    let inputs = [Self.sample("sse"), Self.sample("jsonl"), Self.sample("transcripts")]
+    let first = try lganalyze(["ingest", "--db", database] + inputs)
+    #expect(first.status == 0, "\(first.stderr)")
+    let before = try Self.counts(database)
+    #expect((before["runs"] ?? 0) > 0)
+
+    let second = try lganalyze(["ingest", "--db", database] + inputs)
+    #expect(second.status == 0, "\(second.stderr)")
+    #expect(try Self.counts(database) == before)
+    // Every file is named as already ingested.
+    let files = try ["sse", "jsonl", "transcripts"].flatMap(Self.sampleFiles(in:))
+    let lines = second.stdout.split(separator: "\n")
+    for file in files {
+      let line = lines.first { $0.contains(Self.sample(file)) }
+      #expect(line?.contains("already") == true, "\(file): \(second.stdout)")
+    }
+  }
+
+  // MARK: - Running lganalyze
+
+  private struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  private func path(_ name: String) -> String {
+    folder.appendingPathComponent(name).path
+  }
+
+  /// Runs `lganalyze` in this test's folder, LGANALYZE_DB unset unless `environment` sets it,
+  /// with `input` on standard input through a pipe.
+  private func lganalyze(
+    _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
+  ) throws -> Outcome {
+    let process = Process()
+    process.executableURL = try Self.executable()
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    var variables = ProcessInfo.processInfo.environment
+    variables["LGANALYZE_DB"] = nil
+    variables.merge(environment) { $1 }
+    process.environment = variables
+    // Output goes to files: a full pipe nobody reads would stall the process.
+    let label = UUID().uuidString
+    let stdout = folder.appendingPathComponent("\(label).out")
+    let stderr = folder.appendingPathComponent("\(label).err")
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    let outHandle = try FileHandle(forWritingTo: stdout)
+    let errHandle = try FileHandle(forWritingTo: stderr)
+    defer {
+      try? outHandle.close()
+      try? errHandle.close()
+    }
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    let pipe = input.map { _ in Pipe() }
+    process.standardInput = pipe ?? FileHandle.nullDevice
+    try process.run()
+    if let pipe, let input {
+      // Written while the process reads, so input larger than the pipe's buffer goes through.
+      let writer = pipe.fileHandleForWriting
+      DispatchQueue.global().async {
+        try? writer.write(contentsOf: input)
+        try? writer.close()
+      }
+    }
+    let deadline = Date.now.addingTimeInterval(120)
+    while process.isRunning && Date.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
+    if process.isRunning {
+      process.terminate()
+      Issue.record("lganalyze \(arguments) still ran after 120 s; stopped")
+    }
+    process.waitUntilExit()
+    return Outcome(
+      status: process.terminationStatus,
+      stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+  }
+
+  /// The `lganalyze` executable of this build: in the products folder that holds the running
+  /// test binary (or a folder above it, where the test bundle is a directory).
+  private static func executable() throws -> URL {
+    var starts: [URL] = []
+    if let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+      starts.append(URL(fileURLWithPath: running))
+    }
+    starts.append(URL(fileURLWithPath: CommandLine.arguments[0]))
+    if let running = Bundle.main.executableURL { starts.append(running) }
+    starts.append(Bundle.main.bundleURL)
+    for start in starts {
+      var folder = start.deletingLastPathComponent()
+      for _ in 0..<4 {
+        let candidate = folder.appendingPathComponent("lganalyze")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+          !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: candidate.path)
+        {
+          return candidate
+        }
+        folder = folder.deletingLastPathComponent()
+      }
+    }
+    throw NotFound(description: "no lganalyze executable near \(starts.map(\.path))")
+  }
+
+  private struct NotFound: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  // MARK: - Samples and databases
+
+  /// The absolute path of a file or folder below Samples/.
+  private static func sample(_ file: String) -> String {
+    samples.appendingPathComponent(file).path
+  }
+
+  /// The captures in a Samples folder, as paths below Samples/, sorted.
+  private static func sampleFiles(in folder: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: sample(folder))
+      .filter { !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
+  }
+
+  /// The expected analysis of a sample file.
+  private static func expected(_ file: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: samples.appendingPathComponent("expected/\(file).json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+  }
+
+  private static func expectedRuns(_ file: String) throws -> [[String: Any]] {
+    try expected(file)["runs"] as? [[String: Any]] ?? []
+  }
+
+  /// The number of lines in a sample (a last line without a line break counts).
+  private static func lineCount(of file: String) throws -> Int {
+    let bytes = try Data(contentsOf: samples.appendingPathComponent(file))
+    let breaks = bytes.filter { $0 == 0x0A }.count
+    return bytes.last == 0x0A ? breaks : breaks + 1
+  }
+
+  /// The rows in each table an ingest writes to, in the database at `path`.
+  private static func counts(_ path: String) throws -> [String: Int] {
+    let store = try RunStore.openReadOnly(path: path)
+    var counts: [String: Int] = [:]
+    for table in [
+      "sources", "runs", "events", "message_chunks", "messages", "tool_calls", "ingest_errors",
+    ] {
+      let rows = try store.table(sql: "SELECT COUNT(*) FROM \(table)").rows
+      counts[table] = rows.first?.first?.intValue
+    }
+    return counts
+  }
+}
