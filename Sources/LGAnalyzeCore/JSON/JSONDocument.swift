@@ -36,14 +36,12 @@ public struct JSONDocument: Sendable {
     _ source: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
   ) throws(LiteralError) -> JSONDocument {
     let range = range ?? 0..<source.count
-    if dialect == .json, let tape = try? JSONTapeBuilder.build(source, range: range),
-      tape.isCanonical
-    {
+    if dialect == .json {
+      // Most payloads are canonical already: copy them out and index the copy in place.
       let bytes = range == 0..<source.count ? source : Array(source[range])
-      // Offsets in the tape count from the start of `source`; rebase them onto `bytes`.
-      return JSONDocument(
-        bytes: bytes, tape: range.lowerBound == 0 ? tape : tape.shifted(by: -range.lowerBound),
-        isLossy: false)
+      if let tape = try? JSONTapeBuilder.build(bytes, range: 0..<bytes.count), tape.isCanonical {
+        return JSONDocument(bytes: bytes, tape: tape, isLossy: false)
+      }
     }
     let (canonical, isLossy) = try LiteralReader.transcode(source, range: range, dialect: dialect)
     let tape = try JSONTapeBuilder.build(canonical, range: 0..<canonical.count)
@@ -78,21 +76,6 @@ public struct JSONDocument: Sendable {
 
   /// The whole payload as a value tree.
   public var value: JSONValue { root.value }
-}
-
-extension JSONTape {
-  /// The same tape with every offset moved by `delta`.
-  func shifted(by delta: Int) -> JSONTape {
-    var copy = self
-    let delta32 = Int32(truncatingIfNeeded: delta)
-    var index = 1
-    while index < copy.storage.count {
-      copy.storage[index] &+= delta32
-      copy.storage[index + 1] &+= delta32
-      index += JSONTape.stride
-    }
-    return copy
-  }
 }
 
 /// A value inside a JSONDocument, decoded only when asked.
