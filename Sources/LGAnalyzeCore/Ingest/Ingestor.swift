@@ -27,6 +27,8 @@ public struct Ingestor: Sendable {
   public var blockSize = 4 << 20
   /// Counters for showing progress, if someone watches.
   public var progress: IngestProgress?
+  /// The stack each parser worker thread gets.
+  static let workerStackSize = 8 << 20
   /// Runs a worker may have read ahead of the writer, per input.
   static let channelCapacity = 16
 
@@ -56,7 +58,7 @@ public struct Ingestor: Sendable {
     let window = DispatchSemaphore(value: jobs + 1)
     let worker = self
     for _ in 0..<min(jobs, inputs.count) {
-      DispatchQueue.global(qos: .userInitiated).async {
+      let thread = Thread {
         while true {
           window.wait()
           let index = nextInput.next()
@@ -70,6 +72,12 @@ public struct Ingestor: Sendable {
             into: channels[index])
         }
       }
+      // Reading a payload recurses once per nesting level, up to the readers' limit of 512,
+      // which takes about 1 MiB of stack in a debug build: more than pooled threads have on
+      // some platforms (512 KiB on macOS), so the workers get a main thread's 8 MiB.
+      thread.stackSize = Self.workerStackSize
+      thread.qualityOfService = .userInitiated
+      thread.start()
     }
     var reports: [FileReport] = []
     for channel in channels {
@@ -300,7 +308,9 @@ public struct Ingestor: Sendable {
 
   /// What is at `path`, following symbolic links: `special` is a pipe, socket or device.
   static func fileKind(_ path: String) -> FileKind {
-    let url = URL(fileURLWithPath: path)
+    // Resource values describe a link itself, not what it points to: resolve it first, or a
+    // linked capture would look like a special file.
+    let url = URL(fileURLWithPath: path).resolvingSymlinksInPath()
     guard let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isRegularFileKey])
     else { return .missing }
     if values.isDirectory == true { return .directory }

@@ -80,19 +80,24 @@ struct InputFile {
     return Blocks(handle: handle, size: size)
   }
 
-  /// Successive blocks of a file; the handle closes when the last one has been read.
+  /// Successive blocks of a file; the handle closes when the last one has been read, and
+  /// every call after that answers nil again (an empty file's first call is already the last).
   struct Blocks {
     let handle: FileHandle
     let size: Int
+    var isFinished = false
 
     mutating func next() throws(Failure) -> [UInt8]? {
+      guard !isFinished else { return nil }
       do {
         guard let data = try handle.read(upToCount: size), !data.isEmpty else {
+          isFinished = true
           try? handle.close()
           return nil
         }
         return Array(data)
       } catch {
+        isFinished = true
         try? handle.close()
         throw Failure(description: "cannot read it: \(error.localizedDescription)")
       }

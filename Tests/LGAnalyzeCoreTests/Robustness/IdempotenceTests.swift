@@ -1,0 +1,65 @@
+import Foundation
+import LGAnalyzeCore
+import Testing
+
+/// Ingesting again adds nothing: the same content (under any name) is recognised, and a run
+/// saved in two formats — an SSE capture and its transcript, as the manifest's `same_run_as`
+/// pairs them — is one run whichever comes first.
+@Suite struct IdempotenceTests {
+  /// The counts that say what a store holds.
+  private static func counts(_ store: RunStore) throws -> [Int] {
+    try ["sources", "runs", "events", "message_chunks", "messages", "tool_calls"].map {
+      try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM \($0)")
+    }
+  }
+
+  @Test func theSameContentAgainAddsNothing() throws {
+    let folder = try RobustnessFixtures.scratchFolder("again")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let paths = try RobustnessFixtures.sampleFiles().map(\.path)
+    _ = Ingestor(store: store).ingest(paths: paths)
+    let before = try Self.counts(store)
+    let runsSQL =
+      "SELECT run_id, attempt, event_count, message_count, source FROM runs ORDER BY 1, 2"
+    let runs = try RobustnessFixtures.rows(store, runsSQL)
+
+    // The same files, and copies of them under other names.
+    var again = paths
+    for (index, path) in paths.enumerated() {
+      again.append(
+        try RobustnessFixtures.write(
+          try RobustnessFixtures.bytes(path), named: "copy-\(index).log", in: folder))
+    }
+    for report in Ingestor(store: store).ingest(paths: again) {
+      #expect(report.outcome == .alreadyIngested, "\(report.summary)")
+    }
+    #expect(try Self.counts(store) == before)
+    #expect(try RobustnessFixtures.rows(store, runsSQL) == runs)
+  }
+
+  @Test func aRunSavedInTwoFormatsIsOneRun() throws {
+    let manifest = RobustnessFixtures.samples.appendingPathComponent("manifest.json")
+    let entries = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [[String: Any]])
+    let pairs = entries.compactMap { entry -> (String, String)? in
+      guard let file = entry["file"] as? String, let other = entry["same_run_as"] as? String
+      else { return nil }
+      return (file, other)
+    }
+    #expect(!pairs.isEmpty)
+    let folder = try RobustnessFixtures.scratchFolder("same-run")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    for (file, other) in pairs {
+      for order in [[other, file], [file, other]] {
+        let store = try RobustnessFixtures.newStore(in: folder, name: "\(UUID().uuidString).db")
+        let paths = order.map { RobustnessFixtures.samples.appendingPathComponent($0).path }
+        let reports = Ingestor(store: store).ingest(paths: paths)
+        for report in reports { #expect(report.isClean, "\(report.summary)") }
+        let runs = try RobustnessFixtures.rows(store, "SELECT run_id, attempt FROM runs")
+        #expect(runs.count == 1, "\(order) gave \(runs)")
+        #expect(try RobustnessFixtures.integrity(store) == "ok")
+      }
+    }
+  }
+}
