@@ -33,24 +33,11 @@ import Testing
     var stderr: String
   }
 
-  private static func executable() throws -> URL {
-    // The test bundle sits in the build products folder, beside the lganalyze executable.
-    var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    for _ in 0..<4 {
-      let candidate = folder.appendingPathComponent("lganalyze")
-      if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-      folder = folder.deletingLastPathComponent()
-    }
-    let fallback = root.appendingPathComponent(".build/debug/lganalyze")
-    try #require(FileManager.default.isExecutableFile(atPath: fallback.path))
-    return fallback
-  }
-
   private static func run(_ arguments: [String], environment: [String: String] = [:]) throws
     -> Outcome
   {
     let process = Process()
-    process.executableURL = try executable()
+    process.executableURL = try BuiltExecutable.url()
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env.merge(environment) { $1 }

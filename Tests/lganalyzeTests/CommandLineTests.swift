@@ -238,7 +238,7 @@ import Testing
     _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
   ) throws -> Outcome {
     let process = Process()
-    process.executableURL = try Self.executable()
+    process.executableURL = try BuiltExecutable.url()
     process.arguments = arguments
     process.currentDirectoryURL = folder
     var variables = ProcessInfo.processInfo.environment
@@ -281,36 +281,6 @@ import Testing
       status: process.terminationStatus,
       stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
-  }
-
-  /// The `lganalyze` executable of this build: in the products folder that holds the running
-  /// test binary (or a folder above it, where the test bundle is a directory).
-  private static func executable() throws -> URL {
-    var starts: [URL] = []
-    if let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      starts.append(URL(fileURLWithPath: running))
-    }
-    starts.append(URL(fileURLWithPath: CommandLine.arguments[0]))
-    if let running = Bundle.main.executableURL { starts.append(running) }
-    starts.append(Bundle.main.bundleURL)
-    for start in starts {
-      var folder = start.deletingLastPathComponent()
-      for _ in 0..<4 {
-        let candidate = folder.appendingPathComponent("lganalyze")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
-          !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: candidate.path)
-        {
-          return candidate
-        }
-        folder = folder.deletingLastPathComponent()
-      }
-    }
-    throw NotFound(description: "no lganalyze executable near \(starts.map(\.path))")
-  }
-
-  private struct NotFound: Error, CustomStringConvertible {
-    var description: String
   }
 
   // MARK: - Samples and databases

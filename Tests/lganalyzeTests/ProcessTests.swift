@@ -14,35 +14,6 @@ import Testing
 
   // MARK: - Running lganalyze
 
-  /// The `lganalyze` executable built next to this test binary.
-  static func executable() throws -> URL {
-    var candidates: [URL] = []
-    if let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-      candidates.append(URL(fileURLWithPath: running))
-    }
-    if let running = Bundle.main.executableURL { candidates.append(running) }
-    candidates.append(Bundle.main.bundleURL)
-    for start in candidates {
-      var folder = start.deletingLastPathComponent()
-      for _ in 0..<4 {
-        let candidate = folder.appendingPathComponent("lganalyze")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
-          !isDirectory.boolValue, FileManager.default.isExecutableFile(atPath: candidate.path)
-        {
-          return candidate
-        }
-        folder = folder.deletingLastPathComponent()
-      }
-    }
-    throw LocatingError(searched: candidates.map(\.path))
-  }
-
-  struct LocatingError: Error, CustomStringConvertible {
-    var searched: [String]
-    var description: String { "no lganalyze executable next to \(searched)" }
-  }
-
   /// A started `lganalyze` process whose output goes to files in its folder.
   final class Run {
     let process = Process()
@@ -52,9 +23,9 @@ import Testing
     init(_ arguments: [String], label: String, in folder: URL) throws {
       self.label = label
       output = folder.appendingPathComponent("\(label).log")
-      FileManager.default.createFile(atPath: output.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: output.path, contents: nil)
       let handle = try FileHandle(forWritingTo: output)
-      process.executableURL = try ProcessTests.executable()
+      process.executableURL = try BuiltExecutable.url()
       process.arguments = arguments
       var environment = ProcessInfo.processInfo.environment
       environment["LGANALYZE_DB"] = nil

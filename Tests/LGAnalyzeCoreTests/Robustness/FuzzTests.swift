@@ -41,7 +41,7 @@ import Testing
 
   /// `bytes` damaged by `mutation`, and a note saying where.
   static func mutate(
-    _ bytes: [UInt8], _ mutation: Mutation, using random: inout RobustnessRandom
+    _ bytes: [UInt8], _ mutation: Mutation, using random: inout SeededGenerator
   ) -> (bytes: [UInt8], note: String) {
     var result = bytes
     switch mutation {
@@ -94,7 +94,7 @@ import Testing
 
   /// A block of bytes: half the time whole lines (whole events, often), else any bytes.
   private static func randomBlock(
-    in bytes: [UInt8], using random: inout RobustnessRandom
+    in bytes: [UInt8], using random: inout SeededGenerator
   ) -> Range<Int> {
     if Bool.random(using: &random) {
       let starts = RobustnessFixtures.lineStarts(bytes) + [bytes.count]
@@ -210,7 +210,7 @@ import Testing
     defer { RobustnessFixtures.removeScratch(folder) }
     let mutations = Mutation.allCases
     for index in 0..<Self.mutationCases {
-      var random = RobustnessRandom(seed: Self.seed ^ UInt64(index))
+      var random = SeededGenerator(seed: Self.seed ^ UInt64(index))
       let sample = samples[Int.random(in: 0..<samples.count, using: &random)]
       let mutation = mutations[index % mutations.count]
       let (bytes, note) = Self.mutate(
@@ -229,7 +229,7 @@ import Testing
   @Test func everyWholeEventBeforeACutIsStored() throws {
     let folder = try RobustnessFixtures.scratchFolder("cuts")
     defer { RobustnessFixtures.removeScratch(folder) }
-    var random = RobustnessRandom(seed: Self.seed)
+    var random = SeededGenerator(seed: Self.seed)
     for sample in try RobustnessFixtures.sampleFiles() {
       let original = try RobustnessFixtures.bytes(sample.path)
       let whole = FormatDetector.read(original, as: sample.kind)
@@ -296,7 +296,7 @@ import Testing
       for runID in runIDs { before[runID] = try RobustnessFixtures.snapshot(of: runID, in: store) }
       let eventCounts = try Self.eventCounts(store)
 
-      var random = RobustnessRandom(seed: Self.seed &+ UInt64(round) &* 7_919)
+      var random = SeededGenerator(seed: Self.seed &+ UInt64(round) &* 7_919)
       let mutations = Mutation.allCases
       var notes: [String: String] = [:]
       for (index, sample) in samples.enumerated() {

@@ -206,7 +206,7 @@ import Testing
   @Test func insertedGarbageCostsOnlyWhatItHits() throws {
     let fixture = try Fixture("garbage")
     defer { fixture.remove() }
-    var random = RobustnessRandom(seed: 0x6761_7262)
+    var random = SeededGenerator(seed: 0x6761_7262)
     for kind in FormatKind.allCases {
       for round in 0..<8 {
         let garbage = random.bytes(Int.random(in: 1...4_096, using: &random))
@@ -296,7 +296,7 @@ import Testing
   @Test func binaryFilesAreRefusedOrReadAsNothing() throws {
     let fixture = try Fixture("binary")
     defer { fixture.remove() }
-    var random = RobustnessRandom(seed: 0x6269_6E61_7279)
+    var random = SeededGenerator(seed: 0x6269_6E61_7279)
     let (path, report) = try fixture.ingest(random.bytes(1 << 20), named: "blob.bin")
     #expect(!report.isClean)
     try fixture.expectError(for: path, line: nil, containing: "not a saved LangGraph stream")
@@ -511,7 +511,7 @@ import Testing
       try FileManager.default.copyItem(
         at: samples.appendingPathComponent(sample), to: root.appendingPathComponent(name))
     }
-    var random = RobustnessRandom(seed: 0x6469_72)
+    var random = SeededGenerator(seed: 0x6469_72)
     try RobustnessFixtures.write(random.bytes(100_000), named: "blob.bin", in: root)
     try RobustnessFixtures.write([], named: "empty.txt", in: root)
     try RobustnessFixtures.write(Array("# notes\n".utf8), named: "notes.md", in: nested)
