@@ -18,7 +18,7 @@ public enum CaptureConverter {
   ) throws(ConversionError) -> Result {
     let bytes: [UInt8]
     do {
-      bytes = try Ingestor.readAll(path)
+      bytes = try InputFile.readAll(path)
     } catch {
       throw ConversionError(description: "\(path): \(error)")
     }

@@ -318,32 +318,6 @@ public struct Ingestor: Sendable {
     if values.isDirectory == true { return .directory }
     return values.isRegularFile == false ? .special : .file
   }
-
-  /// Why an input could not be read.
-  struct ReadError: Error, CustomStringConvertible {
-    var description: String
-  }
-
-  /// The whole content of a file, or of standard input for `-`.
-  static func readAll(_ path: String) throws(ReadError) -> [UInt8] {
-    if path == "-" {
-      return Array(FileHandle.standardInput.readDataToEndOfFile())
-    }
-    switch fileKind(path) {
-    case .missing: throw ReadError(description: "no such file or directory")
-    case .directory: throw ReadError(description: "is a directory")
-    case .file, .special: break  // a pipe named on purpose (`<(curl …)`) is read
-    }
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw ReadError(description: "cannot open it (permission denied?)")
-    }
-    defer { try? handle.close() }
-    do {
-      return Array(try handle.readToEnd() ?? Data())
-    } catch {
-      throw ReadError(description: "cannot read it: \(error.localizedDescription)")
-    }
-  }
 }
 
 /// The digests of the inputs taken by a worker in this ingest, shared by the workers.

@@ -72,6 +72,18 @@ struct InputFile {
     return hasher.finalize().map { String(format: "%02x", $0) }.joined()
   }
 
+  /// The whole content of the input named `path` (`-` for standard input), opened by the same
+  /// rules as an ingest's inputs.
+  static func readAll(_ path: String) throws(Failure) -> [UInt8] {
+    let input = try open(path)
+    defer { input.close() }
+    var blocks = try input.blocks(size: 4 << 20)
+    var content: [UInt8] = []
+    content.reserveCapacity(input.byteCount)
+    while let block = try blocks.next() { content += block }
+    return content
+  }
+
   /// The content in blocks of `size` bytes.
   func blocks(size: Int) throws(Failure) -> Blocks {
     guard let handle = FileHandle(forReadingAtPath: readPath) else {
