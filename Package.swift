@@ -38,7 +38,7 @@ let package = Package(
     ),
     .testTarget(
       name: "LGAnalyzeCoreTests",
-      dependencies: ["LGAnalyzeCore"]
+      dependencies: ["LGAnalyzeCore", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     .testTarget(
       name: "lganalyzeTests",

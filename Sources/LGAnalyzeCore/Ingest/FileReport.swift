@@ -22,6 +22,11 @@ public struct FileReport: Sendable {
   /// Lines that could not be read; every other event of the file was kept.
   public var issues: [SourceIssue] = []
 
+  /// True when the input's runs were written.
+  public var isStored: Bool {
+    if case .stored = outcome { true } else { false }
+  }
+
   /// True when the input was read without any problem.
   public var isClean: Bool {
     switch outcome {

@@ -3,12 +3,13 @@ import Foundation
 import Synchronization
 
 // Ingest is a pipeline: parser workers (`jobs` of them) read inputs in parallel, and the calling
-// thread writes what they read, input by input in the order given, one transaction per input.
+// thread writes what they read, input by input in the order given, each input under a savepoint
+// of a transaction that commits in batches (see BatchWriter).
 //
 //   worker:  hash the file → already known? → detect the format → read 256 KiB blocks →
 //            SourceStreamer (complete events) → RunSplitter (complete runs) → RunAssembler
 //            → RunChannel (bounded)
-//   writer:  RunChannel → RunStore.write (one transaction) → FileReport
+//   writer:  RunChannel → BatchWriter.write (one savepoint) → commit when due → FileReports
 //
 // Memory stays flat whatever the input size: a worker holds one block, the events of the run it
 // is reading, and a channel of at most `channelCapacity` runs; workers start at most `jobs + 1`
@@ -82,24 +83,67 @@ public struct Ingestor: Sendable {
       thread.start()
     }
     var reports: [FileReport] = []
-    for channel in channels {
-      let report = write(from: channel)
-      progress?.fileDone()
-      onReport(report)
-      reports.append(report)
-      window.signal()
+    do {
+      try store.withBatchWriter { writer in
+        var pending: [FileReport] = []
+        /// Reports on the inputs of a batch once it is committed: before that, none is stored.
+        func commit() {
+          do {
+            try writer.commit()
+          } catch {
+            for index in pending.indices where pending[index].isStored {
+              pending[index].outcome = .failed(
+                "could not store it, nothing of it was written: \(error)")
+            }
+          }
+          for report in pending { onReport(report) }
+          reports += pending
+          pending = []
+        }
+        for channel in channels {
+          pending.append(write(from: channel, with: writer))
+          progress?.fileDone()
+          if writer.hasLostPendingSources || writer.isCommitDue { commit() }
+          window.signal()
+        }
+        commit()
+      }
+    } catch {
+      // The writer could not even start: report every input not yet reported as failed.
+      for channel in channels.dropFirst(reports.count) {
+        var report = drain(channel)
+        report.outcome = .failed("could not store it, nothing of it was written: \(error)")
+        onReport(report)
+        reports.append(report)
+        window.signal()
+      }
     }
     return reports
   }
 
   // MARK: - Writing
 
+  /// Takes what is left in a channel, so that its worker can finish.
+  private func drain(_ channel: RunChannel) -> FileReport {
+    var report = FileReport(path: "?", format: nil, outcome: .failed(""))
+    while true {
+      switch channel.receive() {
+      case .settled(let settled, _): return settled
+      case .begin(let source): report.path = source.path
+      case .end, .abort: return report
+      case .run: continue
+      }
+    }
+  }
+
   /// Stores what a worker read of one input.
-  private func write(from channel: RunChannel) -> FileReport {
+  private func write(from channel: RunChannel, with writer: BatchWriter) -> FileReport {
     let source: SourceRecord
     switch channel.receive() {
     case .begin(let record): source = record
-    case .settled(let report): return report
+    case .settled(let report, let problem):
+      if let problem { try? writer.record(problem) }
+      return report
     case .run, .end, .abort:
       return FileReport(path: "?", format: nil, outcome: .failed("the reader sent no input"))
     }
@@ -122,7 +166,7 @@ public struct Ingestor: Sendable {
     }
     defer { retire(next: nil) }
     do {
-      let summary = try store.write(
+      let summary = try writer.write(
         source: source,
         nextRun: {
           switch channel.receive() {
@@ -150,8 +194,9 @@ public struct Ingestor: Sendable {
       report.outcome = .alreadyIngested
     } catch let aborted as Aborted {
       report.outcome = .failed("\(aborted.reason); nothing of it was stored")
-      try? store.recordError(
-        source: source.path, sha256: source.sha256, line: nil, message: aborted.reason)
+      try? writer.record(
+        IngestErrorRecord(
+          source: source.path, sha256: source.sha256, line: nil, message: aborted.reason))
     } catch {
       report.outcome = .failed("could not store it, nothing of it was written: \(error)")
     }
@@ -178,8 +223,11 @@ public struct Ingestor: Sendable {
       input = try InputFile.open(path)
     } catch {
       report.outcome = .failed(error.description)
-      try? store.recordError(source: path, sha256: nil, line: nil, message: error.description)
-      channel.send(.settled(report))
+      channel.send(
+        .settled(
+          report,
+          problem: IngestErrorRecord(
+            source: path, sha256: nil, line: nil, message: error.description)))
       return
     }
     defer { input.close() }
@@ -198,10 +246,17 @@ public struct Ingestor: Sendable {
       return
     }
 
-    var blocks: InputFile.Blocks
+    let opened: InputFile.Blocks
+    do {
+      opened = try input.blocks(size: blockSize)
+    } catch {
+      report.outcome = .failed(error.description)
+      channel.send(.settled(report))
+      return
+    }
+    var blocks = opened
     var first: [UInt8]
     do {
-      blocks = try input.blocks(size: blockSize)
       first = try blocks.next() ?? []
     } catch {
       report.outcome = .failed(error.description)
@@ -212,18 +267,21 @@ public struct Ingestor: Sendable {
       let why = "not a saved LangGraph stream (no SSE fields, JSONL events or transcript headers)"
       if isFromDirectory {
         report.outcome = .skipped(why)
-      } else {
-        report.outcome = .failed("\(why); pass --format sse|jsonl|transcript to read it anyway")
-        // The first line with text is where the detector looked first; its excerpt shows what
-        // the file is instead (an HTML error page, a binary file).
-        let firstLine = LineReader(bytes: first).first { line in
-          first[line.content].contains { !$0.isLiteralWhitespace }
-        }
-        try? store.recordError(
-          source: path, sha256: digest, line: firstLine?.number ?? 1, message: why,
-          excerpt: firstLine.map { SourceIssue.excerpt(of: first, range: $0.content) })
+        channel.send(.settled(report))
+        return
       }
-      channel.send(.settled(report))
+      report.outcome = .failed("\(why); pass --format sse|jsonl|transcript to read it anyway")
+      // The first line with text is where the detector looked first; its excerpt shows what
+      // the file is instead (an HTML error page, a binary file).
+      let firstLine = LineReader(bytes: first).first { line in
+        first[line.content].contains { !$0.isLiteralWhitespace }
+      }
+      channel.send(
+        .settled(
+          report,
+          problem: IngestErrorRecord(
+            source: path, sha256: digest, line: firstLine?.number ?? 1, message: why,
+            excerpt: firstLine.map { SourceIssue.excerpt(of: first, range: $0.content) })))
       return
     }
 

@@ -86,32 +86,23 @@ struct InputFile {
 
   /// The content in blocks of `size` bytes.
   func blocks(size: Int) throws(Failure) -> Blocks {
-    guard let handle = FileHandle(forReadingAtPath: readPath) else {
-      throw Failure(description: "cannot open it (permission denied?)")
+    do {
+      return Blocks(reader: try FileBlockReader(path: readPath, blockSize: size))
+    } catch {
+      throw Failure(description: error.description)
     }
-    return Blocks(handle: handle, size: size)
   }
 
-  /// Successive blocks of a file; the handle closes when the last one has been read, and
-  /// every call after that answers nil again (an empty file's first call is already the last).
-  struct Blocks {
-    let handle: FileHandle
-    let size: Int
-    var isFinished = false
+  /// Successive blocks of a file; the file closes when they are let go, and every call after
+  /// the last block answers nil again (an empty file's first call is already the last).
+  struct Blocks: ~Copyable {
+    var reader: FileBlockReader
 
     mutating func next() throws(Failure) -> [UInt8]? {
-      guard !isFinished else { return nil }
       do {
-        guard let data = try handle.read(upToCount: size), !data.isEmpty else {
-          isFinished = true
-          try? handle.close()
-          return nil
-        }
-        return Array(data)
+        return try reader.next()
       } catch {
-        isFinished = true
-        try? handle.close()
-        throw Failure(description: "cannot read it: \(error.localizedDescription)")
+        throw Failure(description: error.description)
       }
     }
   }

@@ -3,8 +3,9 @@ import Synchronization
 
 /// What a parser worker hands the writer about one input, in order.
 enum IngestItem: Sendable {
-  /// The input was settled without writing (already ingested, skipped, unreadable).
-  case settled(FileReport)
+  /// The input was settled without reading it through (already ingested, skipped, unreadable),
+  /// with the problem to record, if any.
+  case settled(FileReport, problem: IngestErrorRecord? = nil)
   /// The input is being read: write it as this source.
   case begin(SourceRecord)
   /// A run read from the input, and whether its lines could not all be read.

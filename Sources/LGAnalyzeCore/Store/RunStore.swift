@@ -33,7 +33,7 @@ public struct StoreError: Error, CustomStringConvertible {
   public var description: String { "\(path): \(message)" }
 }
 
-/// The lganalyze database: opens (and migrates) it, and writes each source in one transaction.
+/// The lganalyze database: opens (and migrates) it, and writes sources through a `BatchWriter`.
 ///
 /// A source is written whole or not at all, so a failure halfway through a file leaves the
 /// database as it was. A run already stored from another source (the same capture saved in two
@@ -73,13 +73,16 @@ public final class RunStore: Sendable {
     while true {
       do {
         try queue.writeWithoutTransaction { db in
-          // Measured on a 53 MB mixed corpus (2-core machine): 64 KiB pages ingest 20% faster
-          // than the 4 KiB default (1.02 s against 1.29 s) because event payloads of about a
-          // kilobyte then rarely spill to overflow pages; 16 KiB sat in between (1.21 s). The
-          // page size only takes effect on a new database, before WAL is switched on.
-          try db.execute(sql: "PRAGMA page_size = 65536")
+          // 16 KiB pages: large enough that almost every event payload stays on its row's page,
+          // small enough that the index pages a batch touches at random places (and copies for
+          // each source's savepoint) stay cheap. Measured on a 212 MB corpus (bytes written by
+          // an ingest, database size): 4 KiB 1.09 GB, 317 MB (payloads spill to overflow
+          // pages); 16 KiB 1.45 GB, 284 MB; 64 KiB 1.48 GB, 276 MB. Wall times differed less
+          // than the noise between runs. The page size only takes effect on a new database,
+          // before WAL is switched on.
+          try db.execute(sql: "PRAGMA page_size = 16384")
           // WAL lets readers (query, runs) work while an ingest writes, and a killed ingest
-          // leaves the last committed file intact. NORMAL synchronous is durable across
+          // leaves the last committed batch intact. NORMAL synchronous is durable across
           // application crashes in WAL mode; OFF measured no faster (1.18–1.29 s).
           _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
           try db.execute(sql: "PRAGMA synchronous = NORMAL")
@@ -124,64 +127,28 @@ public final class RunStore: Sendable {
   /// The content was ingested before (by this process or another one).
   public struct AlreadyIngested: Error {}
 
-  /// Writes a source in one transaction while its runs are still being read: `nextRun` is
-  /// called until it returns nil, giving each run and whether its lines could not all be read;
-  /// then `finish` gives the source's final format name and its issues. Nothing of the source
-  /// is stored unless all of it is.
+  /// Writes a source in one transaction while its runs are still being read (see
+  /// `BatchWriter.write`). Nothing of the source is stored unless all of it is.
   /// - Throws: `AlreadyIngested` when the database already holds this content.
   @discardableResult
   public func write(
     source: SourceRecord, nextRun: () throws -> (run: Run, isDamaged: Bool)?,
     finish: () -> (format: String, issues: [SourceIssue])
   ) throws -> StoreSummary {
-    let now = Date.now.ISO8601Format()
-    return try queue.write { db in
-      var summary = StoreSummary()
-      if try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM sources WHERE sha256 = ?", arguments: [source.sha256]) ?? false
-      {
-        throw AlreadyIngested()
-      }
-      try db.execute(
-        sql: """
-          INSERT INTO sources (path, sha256, format, bytes, ingested_at)
-          VALUES (?, ?, ?, ?, ?)
-          """,
-        arguments: [source.path, source.sha256, source.format, source.byteCount, now])
-      let sourceID = db.lastInsertedRowID
-      let inserter = try RunInserter(db)
-      var eventCount = 0
-      var runCount = 0
-      while let (run, isDamaged) = try nextRun() {
-        eventCount += run.events.count
-        runCount += 1
-        if try replaceableRun(run, isDamaged: isDamaged, in: db) {
-          try insert(
-            run, sourcePath: source.path, sourceID: sourceID, with: inserter, in: db)
-          summary.runsWritten += 1
-          summary.eventsWritten += run.events.count
-        } else {
-          summary.runsAlreadyStored += 1
-        }
-      }
-      let (format, issues) = finish()
-      for issue in issues {
-        try db.execute(
-          sql: """
-            INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """,
-          arguments: Self.storable([
-            source.path, source.sha256, issue.line, issue.message, issue.excerpt, now,
-          ]))
-      }
-      try db.execute(
-        sql: """
-          UPDATE sources SET format = ?, event_count = ?, run_count = ?, error_count = ?
-           WHERE source_id = ?
-          """,
-        arguments: [format, eventCount, runCount, issues.count, sourceID])
+    try withBatchWriter { writer in
+      let summary = try writer.write(source: source, nextRun: nextRun, finish: finish)
+      try writer.commit()
       return summary
+    }
+  }
+
+  /// Holds the database for `body`, which writes through one `BatchWriter`. What `body` leaves
+  /// uncommitted is rolled back.
+  public func withBatchWriter<T>(_ body: (BatchWriter) throws -> T) throws -> T {
+    try queue.writeWithoutTransaction { db in
+      let writer = try BatchWriter(db: db)
+      defer { writer.rollback() }
+      return try body(writer)
     }
   }
 
@@ -194,51 +161,12 @@ public final class RunStore: Sendable {
   public func recordError(
     source: String, sha256: String?, line: Int?, message: String, excerpt: String? = nil
   ) throws {
-    try queue.write { db in
-      try db.execute(
-        sql: """
-          INSERT INTO ingest_errors (source, sha256, line, message, excerpt, recorded_at)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: Self.storable([
-          source, sha256, line, message, excerpt, Date.now.ISO8601Format(),
-        ]))
+    try withBatchWriter { writer in
+      try writer.record(
+        IngestErrorRecord(
+          source: source, sha256: sha256, line: line, message: message, excerpt: excerpt))
+      try writer.commit()
     }
-  }
-
-  /// True when `run` should be written: it is new, or it is more whole than the stored copy
-  /// (which is then removed) and is not a damaged copy of a run stored from a clean source.
-  /// More whole: more events, or as many with fewer lossy ones (the capture a Node transcript
-  /// with elided parts was printed from).
-  private func replaceableRun(_ run: Run, isDamaged: Bool, in db: Database) throws -> Bool {
-    guard
-      let stored = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT r.event_count, COALESCE(s.error_count, 0),
-                   (SELECT COUNT(*) FROM events e
-                     WHERE e.run_id = r.run_id AND e.attempt = r.attempt AND e.lossy = 1)
-              FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
-             WHERE r.run_id = ? AND r.attempt = ?
-            """),
-        arguments: Self.storable([run.runID, run.attempt]))
-    else { return true }
-    let storedEvents: Int = stored[0]
-    let storedSourceErrors: Int = stored[1]
-    let storedLossyEvents: Int = stored[2]
-    let isMoreWhole =
-      run.events.count > storedEvents
-      || (run.events.count == storedEvents
-        && run.events.count(where: \.isLossy) < storedLossyEvents)
-    guard isMoreWhole, !isDamaged || storedSourceErrors > 0 else {
-      return false
-    }
-    for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {
-      try db.execute(
-        sql: "DELETE FROM \(table) WHERE run_id = ? AND attempt = ?",
-        arguments: Self.storable([run.runID, run.attempt]))
-    }
-    return true
   }
 
   /// For each run, whether its part of the source could not all be read: the run is cut off,
@@ -263,110 +191,5 @@ public final class RunStore: Sendable {
         guard let text = value as? String, TextBytes.containsNUL(text) else { return value }
         return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
       })
-  }
-
-  private func insert(
-    _ run: Run, sourcePath: String, sourceID: Int64, with inserter: RunInserter, in db: Database
-  ) throws {
-    try db.cachedStatement(
-      sql: """
-        INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
-                          error_type, event_count, started_at, message_count, tool_call_count,
-                          source, source_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-    ).execute(
-      arguments: Self.storable([
-        run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
-        run.error, run.errorType, run.events.count, UUIDv7.isoTimestamp(of: run.runID),
-        run.messages.count, run.toolCalls.count, sourcePath, sourceID,
-      ]))
-
-    if let error = run.error {
-      try db.execute(
-        sql: """
-          INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
-          VALUES (?, ?, ?, NULL, NULL, 'error')
-          """,
-        arguments: Self.storable([error, run.runID, run.attempt]))
-    }
-
-    for event in run.events {
-      let statement = inserter.event
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, event.seq)
-      statement.bind(4, event.event)
-      statement.bind(5, event.mode)
-      statement.bind(6, event.namespace)
-      statement.bind(7, event.data)
-      statement.bind(8, event.line)
-      statement.bind(9, event.streamID)
-      statement.bind(10, event.isLossy)
-      try statement.execute()
-    }
-
-    for chunk in run.chunks {
-      let statement = inserter.chunk
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, chunk.messageID)
-      statement.bind(4, chunk.seq)
-      statement.bind(5, chunk.node)
-      statement.bind(6, chunk.namespace)
-      statement.bind(7, chunk.content)
-      statement.bind(8, chunk.toolCallChunks)
-      statement.bind(9, chunk.usage)
-      try statement.execute()
-    }
-
-    for (position, message) in run.messages.enumerated() {
-      if !message.content.isEmpty {
-        try inserter.index(
-          message.content, runID: run.runID, attempt: run.attempt, messageID: message.messageID,
-          node: message.node, kind: message.type)
-      }
-      let callID = message.modelCallID
-      let statement = inserter.message
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, position)
-      statement.bind(4, message.messageID)
-      statement.bind(5, message.type)
-      statement.bind(6, message.node)
-      statement.bind(7, message.namespace)
-      statement.bind(8, message.content)
-      statement.bind(9, message.toolCallsJSON ?? ToolCall.canonicalJSON(message.toolCalls))
-      statement.bind(10, message.toolCallID)
-      statement.bind(11, message.chunkCount)
-      statement.bind(12, message.usage?.inputTokens)
-      statement.bind(13, message.usage?.outputTokens)
-      statement.bind(14, message.usage?.totalTokens)
-      statement.bind(15, message.usage?.json)
-      statement.bind(16, message.model)
-      statement.bind(17, message.provider)
-      statement.bind(18, message.firstSeq)
-      statement.bind(19, callID)
-      statement.bind(20, callID.flatMap(UUIDv7.isoTimestamp(of:)))
-      statement.bind(21, callID.flatMap(UUIDv7.milliseconds(of:)).map(Int.init))
-      try statement.execute()
-    }
-
-    for call in run.toolCalls {
-      let statement = inserter.toolCall
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, call.messageID)
-      statement.bind(4, call.toolCallID)
-      statement.bind(5, call.name)
-      statement.bind(6, call.args)
-      statement.bind(7, call.argsValid)
-      statement.bind(8, call.result)
-      statement.bind(9, call.node)
-      try statement.execute()
-      try inserter.index(
-        "\(call.name) \(call.args)", runID: run.runID, attempt: run.attempt,
-        messageID: call.messageID, node: call.node, kind: "tool_call")
-    }
   }
 }

@@ -153,6 +153,34 @@ enum Schema {
            GROUP BY m.run_id, m.attempt, m.node;
           """)
     }
+    // Events become a plain table in insertion order, found by run through an index. Clustered
+    // on their key, every run's payloads went to a random place in one B-tree: pages split,
+    // filled two thirds on average, and each commit rewrote pages all over the table. Appended
+    // in order, the payloads fill whole pages written once, and only the small index entries
+    // land at random places (measured on a 212 MB corpus: ingest 4.8 s → 3.6 s).
+    migrator.registerMigration("v2-events-in-insertion-order") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE events_v2 (
+            run_id    TEXT NOT NULL,
+            attempt   INTEGER NOT NULL DEFAULT 1,
+            seq       INTEGER NOT NULL,
+            event     TEXT NOT NULL,
+            mode      TEXT NOT NULL,
+            namespace TEXT,
+            data      TEXT,
+            line      INTEGER NOT NULL,
+            stream_id TEXT,
+            lossy     INTEGER NOT NULL DEFAULT 0
+          );
+          INSERT INTO events_v2
+          SELECT run_id, attempt, seq, event, mode, namespace, data, line, stream_id, lossy
+            FROM events;
+          DROP TABLE events;
+          ALTER TABLE events_v2 RENAME TO events;
+          CREATE UNIQUE INDEX events_run_seq ON events(run_id, attempt, seq);
+          """)
+    }
     return migrator
   }
 }

@@ -53,15 +53,25 @@ import GRDBSQLite
     if TextBytes.containsNUL(text) {
       text = text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
     }
-    _ = text.withUTF8 { buffer in
+    let code = text.withUTF8 { buffer in
       // Safe: SQLite copies the bytes (SQLITE_TRANSIENT) before the call returns; an empty
       // buffer may have no base address, and "" is bound from a static C string instead.
       if let base = buffer.baseAddress {
-        unsafe sqlite3_bind_text(statement, index, base, Int32(buffer.count), Self.transient)
+        unsafe sqlite3_bind_text64(
+          statement, index, base, UInt64(buffer.count), Self.transient, UInt8(SQLITE_UTF8))
       } else {
-        unsafe sqlite3_bind_text(statement, index, "", 0, Self.transient)
+        unsafe sqlite3_bind_text64(statement, index, "", 0, Self.transient, UInt8(SQLITE_UTF8))
       }
     }
+    noteBinding(code)
+  }
+
+  /// The first binding that failed since the last step (a value too large for SQLite), which
+  /// `execute` reports instead of inserting a row with a stale value in its place.
+  private var bindingFailure: Int32 = SQLITE_OK
+
+  private func noteBinding(_ code: Int32) {
+    if code != SQLITE_OK && bindingFailure == SQLITE_OK { bindingFailure = code }
   }
 
   /// Binds an integer (NULL for nil).
@@ -78,8 +88,36 @@ import GRDBSQLite
     unsafe sqlite3_bind_int64(statement, index, flag ? 1 : 0)
   }
 
+  /// Runs the statement with `text` bound to parameter `index` in place, without the copy
+  /// that SQLite makes of other bound text: for the one large value of a row (an event's
+  /// payload), where that copy was the writer thread's largest memory traffic.
+  func execute(bindingInPlace index: Int32, _ text: String?) throws {
+    guard var text, !text.isEmpty, !TextBytes.containsNUL(text) else {
+      bind(index, text)
+      return try execute()
+    }
+    try text.withUTF8 { buffer in
+      // Safe: SQLite reads the bytes only while the statement steps, inside this closure; the
+      // parameter is unbound again before the closure returns, so no pointer outlives it.
+      let code = unsafe sqlite3_bind_text64(
+        statement, index, buffer.baseAddress, UInt64(buffer.count), nil, UInt8(SQLITE_UTF8))
+      noteBinding(code)
+      defer { unsafe sqlite3_bind_null(statement, index) }
+      try execute()
+    }
+  }
+
   /// Runs the statement with the values bound, then makes it ready for the next row.
   func execute() throws {
+    guard bindingFailure == SQLITE_OK else {
+      let failure = bindingFailure
+      bindingFailure = SQLITE_OK
+      throw DatabaseError(
+        resultCode: ResultCode(rawValue: failure),
+        message:
+          "a value is too large to store: \(unsafe String(cString: sqlite3_errstr(failure)))",
+        sql: sql)
+    }
     let code = unsafe sqlite3_step(statement)
     unsafe sqlite3_reset(statement)
     guard code == SQLITE_DONE else {

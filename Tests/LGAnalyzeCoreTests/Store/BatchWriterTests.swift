@@ -1,0 +1,183 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import LGAnalyzeCore
+
+/// The batch writer commits several sources in one transaction, each under its own savepoint:
+/// a source that fails halfway leaves nothing, the others of its batch stay, and nothing is
+/// visible before the commit.
+@Suite struct BatchWriterTests {
+  /// The runs of a sample capture, as a worker would hand them over.
+  private static func runs(ofSample name: String) throws -> [Run] {
+    let path = RobustnessFixtures.samples.appendingPathComponent(name).path
+    let bytes = try RobustnessFixtures.bytes(path)
+    let kind: FormatKind = name.hasSuffix(".sse") ? .sse : .jsonl
+    let parsed = FormatDetector.read(bytes, as: kind)
+    let segments = RunAssembler.split(parsed.events)
+    return segments.enumerated().map { index, segment in
+      RunAssembler.assemble(
+        segment, runID: segment.runID ?? "derived-\(index)",
+        endsInsideEvent: parsed.endsInsideEvent && index == segments.count - 1)
+    }
+  }
+
+  private static func source(_ name: String, bytes: Int = 1000) -> SourceRecord {
+    SourceRecord(path: name, sha256: "digest-of-\(name)", format: "sse", byteCount: bytes)
+  }
+
+  /// Writes `runs` as the source `name` through `writer`.
+  @discardableResult
+  private static func write(_ runs: [Run], as name: String, with writer: BatchWriter) throws
+    -> StoreSummary
+  {
+    var remaining = runs[...]
+    return try writer.write(
+      source: source(name), nextRun: { remaining.popFirst().map { ($0, false) } },
+      finish: { ("sse", []) })
+  }
+
+  private static func count(_ store: RunStore, _ table: String) throws -> Int {
+    try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM \(table)")
+  }
+
+  @Test func sourcesOfOneBatchAreStoredTogether() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let first = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    let second = try Self.runs(ofSample: "sse/weather_updates.sse")
+    try store.withBatchWriter { writer in
+      try Self.write(first, as: "a.sse", with: writer)
+      try Self.write(second, as: "b.sse", with: writer)
+      #expect(writer.pendingSources == 2)
+      try writer.commit()
+      #expect(writer.pendingSources == 0)
+    }
+    #expect(try Self.count(store, "sources") == 2)
+    let events = (first + second).reduce(0) { $0 + $1.events.count }
+    #expect(try Self.count(store, "events") == events)
+  }
+
+  @Test func aSourceThatFailsHalfwayLeavesTheOthersOfItsBatch() throws {
+    struct ReadFailed: Error {}
+    let folder = try RobustnessFixtures.scratchFolder("batch-fail")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let good = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    let failing = try Self.runs(ofSample: "sse/weather_updates.sse")
+    let last = try Self.runs(ofSample: "sse/joke_custom.sse")
+    try store.withBatchWriter { writer in
+      try Self.write(good, as: "good.sse", with: writer)
+      var handedOver = false
+      #expect(throws: ReadFailed.self) {
+        try writer.write(
+          source: Self.source("failing.sse"),
+          nextRun: {
+            // One whole run is written before the read fails.
+            guard !handedOver else { throw ReadFailed() }
+            handedOver = true
+            return (failing[0], false)
+          },
+          finish: { ("sse", []) })
+      }
+      try Self.write(last, as: "last.sse", with: writer)
+      try writer.commit()
+    }
+    let paths = try RobustnessFixtures.rows(store, "SELECT path FROM sources ORDER BY path")
+    #expect(paths == ["\"good.sse\"", "\"last.sse\""])
+    let failedRun = failing[0].runID
+    #expect(
+      try RobustnessFixtures.integer(
+        store, "SELECT COUNT(*) FROM events WHERE run_id = ?", [failedRun]) == 0)
+    let events = (good + last).reduce(0) { $0 + $1.events.count }
+    #expect(try Self.count(store, "events") == events)
+  }
+
+  @Test func nothingIsVisibleBeforeTheCommit() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-visible")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    let store = try RunStore(path: path)
+    let reader = try RunStore(path: path, readOnly: true)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    try store.withBatchWriter { writer in
+      try Self.write(runs, as: "a.sse", with: writer)
+      #expect(try Self.count(reader, "sources") == 0)
+      #expect(try Self.count(reader, "events") == 0)
+      try writer.commit()
+      #expect(try Self.count(reader, "sources") == 1)
+    }
+  }
+
+  @Test func whatIsNotCommittedIsRolledBackWhenTheWriterEnds() throws {
+    struct Stop: Error {}
+    let folder = try RobustnessFixtures.scratchFolder("batch-rollback")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    #expect(throws: Stop.self) {
+      try store.withBatchWriter { writer in
+        try Self.write(runs, as: "a.sse", with: writer)
+        throw Stop()
+      }
+    }
+    #expect(try Self.count(store, "sources") == 0)
+    #expect(try Self.count(store, "events") == 0)
+    // The database is left usable.
+    try store.write(source: Self.source("b.sse"), runs: runs, issues: [])
+    #expect(try Self.count(store, "sources") == 1)
+  }
+
+  @Test func aCommitFallsDueBySizeAndByTime() throws {
+    let store = try RunStore(path: ":memory:")
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    try store.withBatchWriter { writer in
+      writer.commitInterval = .seconds(3600)
+      writer.commitBytes = 1500
+      #expect(!writer.isCommitDue)
+      try Self.write(runs, as: "a.sse", with: writer)
+      #expect(!writer.isCommitDue)
+      try Self.write(runs, as: "b.sse", with: writer)
+      #expect(writer.isCommitDue)
+      try writer.commit()
+      #expect(!writer.isCommitDue)
+
+      writer.commitBytes = .max
+      writer.commitInterval = .zero
+      try Self.write(runs, as: "c.sse", with: writer)
+      #expect(writer.isCommitDue)
+      try writer.commit()
+    }
+    #expect(try Self.count(store, "sources") == 3)
+  }
+
+  @Test func aVersionOneDatabaseKeepsItsEventsInTheNewLayout() throws {
+    let folder = try RobustnessFixtures.scratchFolder("migrate")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("old.db").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try Schema.migrator.migrate(queue, upTo: "v1")
+      try queue.write { db in
+        for seq in 0..<3 {
+          try db.execute(
+            sql: """
+              INSERT INTO events (run_id, attempt, seq, event, mode, data, line)
+              VALUES ('run-1', 1, ?, 'values', 'values', ?, ?)
+              """, arguments: [seq, "{\"n\":\(seq)}", seq + 1])
+        }
+      }
+    }
+    let store = try RunStore(path: path)
+    #expect(
+      try RobustnessFixtures.rows(store, "SELECT seq, data FROM events ORDER BY seq")
+        == ["0\t\"{\\\"n\\\":0}\"", "1\t\"{\\\"n\\\":1}\"", "2\t\"{\\\"n\\\":2}\""])
+    let plan = try RobustnessFixtures.rows(
+      store, "EXPLAIN QUERY PLAN SELECT * FROM events WHERE run_id = 'run-1' AND attempt = 1")
+    #expect(plan.joined().contains("events_run_seq"), "\(plan)")
+    let definition = try RobustnessFixtures.rows(
+      store, "SELECT sql FROM sqlite_schema WHERE name = 'events'")
+    #expect(!definition.joined().contains("WITHOUT ROWID"))
+  }
+}
