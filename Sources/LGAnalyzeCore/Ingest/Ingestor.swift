@@ -3,13 +3,13 @@ import Foundation
 import Synchronization
 
 // Ingest is a pipeline: parser workers (`jobs` of them) read inputs in parallel, and the calling
-// thread writes what they read, input by input in the order given, each input under a savepoint
-// of a transaction that commits in batches (see BatchWriter).
+// thread writes what they read, input by input in the order given, in transactions that commit
+// in batches (see BatchWriter); an input that fails halfway is taken out of its batch again.
 //
 //   worker:  hash the file → already known? → detect the format → read 256 KiB blocks →
 //            SourceStreamer (complete events) → RunSplitter (complete runs) → RunAssembler
 //            → RunChannel (bounded)
-//   writer:  RunChannel → BatchWriter.write (one savepoint) → commit when due → FileReports
+//   writer:  RunChannel → BatchWriter.write → commit when due → FileReports of the batch
 //
 // Memory stays flat whatever the input size: a worker holds one block, the events of the run it
 // is reading, and a channel of at most `channelCapacity` runs; workers start at most `jobs + 1`

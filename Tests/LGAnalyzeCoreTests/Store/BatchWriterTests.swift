@@ -181,3 +181,41 @@ import Testing
     #expect(!definition.joined().contains("WITHOUT ROWID"))
   }
 }
+
+extension BatchWriterTests {
+  @Test func aFailingSourceThatReplacedARunGivesTheStoredCopyBack() throws {
+    struct ReadFailed: Error {}
+    let folder = try RobustnessFixtures.scratchFolder("batch-replace")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let whole = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    var shorter = whole
+    shorter.events.removeLast(2)
+    let other = try Self.runs(ofSample: "sse/weather_updates.sse")
+    try store.withBatchWriter { writer in
+      try Self.write([shorter], as: "shorter.sse", with: writer)
+      var handedOver: [Run] = []
+      #expect(throws: ReadFailed.self) {
+        try writer.write(
+          source: Self.source("whole.sse"),
+          nextRun: {
+            // A new run, then the more whole copy that replaces the stored one, then a failure.
+            if handedOver.count == 2 { throw ReadFailed() }
+            handedOver.append(handedOver.isEmpty ? other[0] : whole)
+            return (handedOver.last!, false)
+          },
+          finish: { ("sse", []) })
+      }
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.rows(store, "SELECT path FROM sources") == ["\"shorter.sse\""])
+    let counts = try RobustnessFixtures.rows(
+      store, "SELECT run_id, event_count, source FROM runs ORDER BY run_id")
+    #expect(counts == ["\"\(whole.runID)\"\t\(shorter.events.count)\t\"shorter.sse\""])
+    #expect(try Self.count(store, "events") == shorter.events.count)
+    #expect(
+      try Self.count(store, "message_chunks")
+        == RobustnessFixtures.integer(
+          store, "SELECT COUNT(*) FROM message_chunks WHERE run_id = ?", [whole.runID]))
+  }
+}
