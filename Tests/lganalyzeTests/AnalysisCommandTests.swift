@@ -17,9 +17,7 @@ import Testing
   private let database: String
 
   init() throws {
-    folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-analysis-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    folder = try TestScratch.folder("analysis")
     database = folder.appendingPathComponent("t.db").path
     let ingest = try Self.run(["ingest", "-q", "--db", database, Self.samples.path + "/sse"])
     #expect(ingest.status == 0, "\(ingest.stderr)")

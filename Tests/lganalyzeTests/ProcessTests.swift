@@ -110,10 +110,7 @@ import Testing
   }
 
   static func scratchFolder(_ label: String) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-process-\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
+    try TestScratch.folder("process-\(label)")
   }
 
   // MARK: - Concurrent ingests

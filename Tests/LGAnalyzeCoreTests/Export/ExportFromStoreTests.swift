@@ -8,9 +8,7 @@ import Testing
   private let store: RunStore
 
   init() throws {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-export-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try TestScratch.folder("export")
     store = try RunStore(path: folder.appendingPathComponent("export.db").path)
     let files = ["weather_messages_tuple.sse", "approval_interrupt.sse", "failing_error.sse"]
     _ = Ingestor(store: store).ingest(

@@ -41,10 +41,7 @@ enum RobustnessFixtures {
 
   /// A new empty folder under the temporary directory; remove it with `removeScratch`.
   static func scratchFolder(_ label: String) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder
+    try TestScratch.folder(label)
   }
 
   static func removeScratch(_ folder: URL) {

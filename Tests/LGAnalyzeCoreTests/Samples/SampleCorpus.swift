@@ -102,9 +102,7 @@ enum SampleCorpus {
 
   /// A new, empty store in a temporary folder of its own.
   static func makeStore(_ label: String = "samples") throws -> RunStore {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-\(label)-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try TestScratch.folder(label)
     return try RunStore(path: folder.appendingPathComponent("t.db").path)
   }
 

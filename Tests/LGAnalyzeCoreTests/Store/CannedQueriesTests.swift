@@ -35,9 +35,7 @@ import Testing
   }
 
   private static func makeStore(ingesting paths: [String]) throws -> RunStore {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("lganalyze-queries-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try TestScratch.folder("queries")
     let store = try RunStore(path: folder.appendingPathComponent("t.db").path)
     _ = Ingestor(store: store).ingest(paths: paths)
     return store
@@ -118,8 +116,7 @@ import Testing
     let capture =
       "event: metadata\ndata: {\"run_id\":\"broken-args-run\",\"attempt\":1}\n\n"
       + "event: messages\ndata: \(chunk)\n\n"
-    let file = FileManager.default.temporaryDirectory
-      .appendingPathComponent("broken-args-\(UUID().uuidString).sse")
+    let file = try TestScratch.folder("broken-args").appendingPathComponent("capture.sse")
     try Data(capture.utf8).write(to: file)
     _ = Ingestor(store: store).ingest(paths: [file.path])
     let rows = try run("invalid_tool_args.sql")
