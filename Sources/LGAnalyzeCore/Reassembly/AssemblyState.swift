@@ -27,6 +27,16 @@ struct AssemblyState {
     var toolCallChunks: [JSONValue]
     var usage: JSONValue?
     var count: Int
+
+    /// Merges the next chunk in.
+    mutating func add(
+      content next: JSONValue, toolCallChunks nextCalls: [JSONValue], usage nextUsage: JSONValue?
+    ) {
+      ChunkMergeRules.mergeContent(into: &content, next)
+      toolCallChunks = ChunkMergeRules.mergeLists(toolCallChunks, nextCalls)
+      usage = ChunkMergeRules.addUsage(usage, nextUsage)
+      count += 1
+    }
   }
 
   /// The legacy messages/partial snapshots of one message: the latest per id, in id order.
@@ -99,12 +109,10 @@ struct AssemblyState {
     let toolCallChunks = Self.droppingNulls(fields["tool_call_chunks"]?.value)?.arrayValue ?? []
     let usageNode = fields["usage_metadata"]
     let usage = usageNode.flatMap { $0.isNull ? nil : $0.value }
-    if var merged = streamed[key] {
-      merged.content = ChunkMergeRules.mergeContent(merged.content, content)
-      merged.toolCallChunks = ChunkMergeRules.mergeLists(merged.toolCallChunks, toolCallChunks)
-      merged.usage = ChunkMergeRules.addUsage(merged.usage, usage)
-      merged.count += 1
-      streamed[key] = merged
+    if streamed[key] != nil {
+      // Merged in place in the dictionary: a copy taken out and stored back would share the
+      // content with the stored one and force a copy of the whole text at every chunk.
+      streamed[key]?.add(content: content, toolCallChunks: toolCallChunks, usage: usage)
     } else {
       streamed[key] = StreamedMessage(
         content: content, toolCallChunks: toolCallChunks, usage: usage, count: 1)

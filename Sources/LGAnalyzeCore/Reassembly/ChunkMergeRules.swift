@@ -19,25 +19,39 @@
 public enum ChunkMergeRules {
   /// `merge_content`: adds a chunk's content to the content merged so far.
   public static func mergeContent(_ left: JSONValue, _ right: JSONValue) -> JSONValue {
+    var merged = left
+    mergeContent(into: &merged, right)
+    return merged
+  }
+
+  /// `merge_content` in place. A message streamed in many chunks grows by appending: building
+  /// a new string per chunk would copy the whole text so far each time, quadratic in its length.
+  public static func mergeContent(into left: inout JSONValue, _ right: JSONValue) {
     switch (left, right) {
-    case (.string(let first), .string(let second)):
-      return .string(first + second)
+    case (.string(var first), .string(let second)):
+      // Dropping the enum's reference leaves `first` the only one, so it grows in place.
+      left = .null
+      first += second
+      left = .string(first)
     case (.string(let first), .array(let second)):
-      return .array([.string(first)] + second)
+      left = .array([.string(first)] + second)
     case (.array(let first), .array(let second)):
-      return .array(mergeLists(first, second))
+      left = .array(mergeLists(first, second))
     case (.array(var first), .string(let second)):
-      if second.isEmpty { return .array(first) }
-      if case .string(let last)? = first.last {
-        first[first.count - 1] = .string(last + second)
+      if second.isEmpty { return }
+      left = .null
+      if case .string(var last)? = first.last {
+        first[first.count - 1] = .null
+        last += second
+        first[first.count - 1] = .string(last)
       } else {
         first.append(.string(second))
       }
-      return .array(first)
+      left = .array(first)
     case (.null, _):
-      return right
+      left = right
     default:
-      return left
+      return
     }
   }
 
