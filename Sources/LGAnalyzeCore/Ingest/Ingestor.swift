@@ -83,25 +83,34 @@ public struct Ingestor: Sendable {
       thread.start()
     }
     var reports: [FileReport] = []
+    var pending: [FileReport] = []
+    var consumed = 0
+    /// Reports on the inputs of a batch once it is committed (before that, none is stored),
+    /// as failed when the commit did not happen.
+    func settle(failure: (any Error)?) {
+      if let failure {
+        for index in pending.indices where pending[index].isStored {
+          pending[index].outcome = .failed(
+            "could not store it, nothing of it was written: \(failure)")
+        }
+      }
+      for report in pending { onReport(report) }
+      reports += pending
+      pending = []
+    }
     do {
       try store.withBatchWriter { writer in
-        var pending: [FileReport] = []
-        /// Reports on the inputs of a batch once it is committed: before that, none is stored.
         func commit() {
           do {
             try writer.commit()
+            settle(failure: nil)
           } catch {
-            for index in pending.indices where pending[index].isStored {
-              pending[index].outcome = .failed(
-                "could not store it, nothing of it was written: \(error)")
-            }
+            settle(failure: error)
           }
-          for report in pending { onReport(report) }
-          reports += pending
-          pending = []
         }
         for channel in channels {
           pending.append(write(from: channel, with: writer))
+          consumed += 1
           progress?.fileDone()
           if writer.hasLostPendingSources || writer.isCommitDue { commit() }
           window.signal()
@@ -109,8 +118,9 @@ public struct Ingestor: Sendable {
         commit()
       }
     } catch {
-      // The writer could not even start: report every input not yet reported as failed.
-      for channel in channels.dropFirst(reports.count) {
+      // The writer could not start or went away: nothing after the last commit is stored.
+      settle(failure: error)
+      for channel in channels.dropFirst(consumed) {
         var report = drain(channel)
         report.outcome = .failed("could not store it, nothing of it was written: \(error)")
         onReport(report)

@@ -118,7 +118,15 @@ public final class BatchWriter {
       pendingSources += 1
       return summary
     } catch {
-      if db.isInsideTransaction { try? self.undo(undo) }
+      if db.isInsideTransaction {
+        do {
+          try self.undo(undo)
+        } catch {
+          // What is left of the source must not be committed with the batch: give the batch
+          // up, which `hasLostPendingSources` then reports for the sources before it.
+          try? db.rollback()
+        }
+      }
       throw error
     }
   }
