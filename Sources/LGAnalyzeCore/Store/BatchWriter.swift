@@ -91,8 +91,9 @@ public final class BatchWriter {
 
   private func beginIfNeeded() throws {
     guard !db.isInsideTransaction else { return }
-    pendingBytes = 0
-    pendingSources = 0
+    // A batch lost with sources in it must be settled first (`commit` reports it): starting
+    // afresh here would hide the loss.
+    guard pendingSources == 0 else { throw BatchRolledBack() }
     // IMMEDIATE takes the write lock now, waiting out another writer under the busy timeout;
     // a deferred transaction that reads first may instead fail at its first write.
     try db.beginTransaction(.immediate)
