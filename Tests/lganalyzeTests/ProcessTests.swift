@@ -260,12 +260,15 @@ import Testing
     // The clean ingest runs meanwhile, in a database of its own.
     let cleanRun = try Run(["ingest", "-q", "--db", clean] + inputs, label: "clean", in: folder)
     let victim = try Run(["ingest", "-q", "--db", killed] + inputs, label: "victim", in: folder)
-    let threshold = inputs.count / 4
+    // Files become visible only when their batch commits, so the kill is timed by the write-ahead
+    // log instead: once it holds a few megabytes, the writer is in the middle of its work.
+    let log = killed + "-wal"
     let deadline = Date.now.addingTimeInterval(120)
     while victim.process.isRunning && Date.now < deadline {
-      let stored = (try? Self.integer(killed, "SELECT COUNT(*) FROM sources")) ?? 0
-      if stored >= threshold { break }
-      Thread.sleep(forTimeInterval: 0.02)
+      let logBytes =
+        (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
+      if logBytes >= 4 << 20 { break }
+      Thread.sleep(forTimeInterval: 0.01)
     }
     let wasRunning = victim.process.isRunning
     kill(victim.process.processIdentifier, SIGKILL)
