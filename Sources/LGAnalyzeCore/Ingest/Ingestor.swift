@@ -12,8 +12,8 @@ import Synchronization
 //   writer:  RunChannel → BatchWriter.write → commit when due → FileReports of the batch
 //
 // Memory stays flat whatever the input size: a worker holds one block, the events of the run it
-// is reading, and a channel of at most `channelCapacity` runs; workers start at most `jobs + 1`
-// inputs ahead of the writer. Standard input and pipes are first copied to a temporary file,
+// is reading, and its share of `readAheadBudget` in runs read ahead; workers start at most
+// `jobs + 1` inputs ahead of the writer. Standard input and pipes are first copied to a temporary file,
 // because the content is hashed before it is read (to skip what was ingested before).
 
 /// Reads saved streams and stores them: the `ingest` command's work.
@@ -32,8 +32,12 @@ public struct Ingestor: Sendable {
   public var progress: IngestProgress?
   /// The stack each parser worker thread gets.
   static let workerStackSize = 8 << 20
-  /// Runs a worker may have read ahead of the writer, per input.
-  static let channelCapacity = 16
+  /// Payload bytes the workers may have read ahead of the writer, all inputs together.
+  /// Measured on a 212 MB corpus of 3 MB files with two workers: when a worker could read only
+  /// 16 runs ahead (about 0.6 MB), the writer waited on it for a third of the ingest, and the
+  /// workers slept half of theirs; a budget of 24 MiB took ingest from 2.52 s to 1.93 s
+  /// (median of six), with peak RSS from 70 to 82 MB.
+  static let readAheadBudget = 24 << 20
 
   public init(store: RunStore, forcedFormat: FormatKind? = nil, jobs: Int? = nil) {
     self.store = store
@@ -57,7 +61,9 @@ public struct Ingestor: Sendable {
     let known = (try? store.sourceDigests()) ?? []
     let claimed = SharedDigests()
     let nextInput = SharedCounter()
-    let channels = inputs.map { _ in RunChannel(capacity: Self.channelCapacity) }
+    // The window lets `jobs + 1` inputs be open at once, so the budget is shared that many ways.
+    let channelCapacity = max(1 << 20, Self.readAheadBudget / (jobs + 1))
+    let channels = inputs.map { _ in RunChannel(capacity: channelCapacity) }
     let window = DispatchSemaphore(value: jobs + 1)
     let worker = self
     for _ in 0..<min(jobs, inputs.count) {

@@ -1,5 +1,4 @@
-import Dispatch
-import Synchronization
+import Foundation
 
 /// What a parser worker hands the writer about one input, in order.
 enum IngestItem: Sendable {
@@ -19,28 +18,64 @@ enum IngestItem: Sendable {
 /// A bounded queue of items from one parser worker to the writer.
 ///
 /// The bound is what keeps memory flat however large the input: a worker that is ahead of the
-/// writer waits for room instead of reading on.
-final class RunChannel: Sendable {
-  private let items = Mutex<[IngestItem]>([])
-  private let available = DispatchSemaphore(value: 0)
-  private let room: DispatchSemaphore
+/// writer waits for room instead of reading on. Room is counted in payload bytes, not items:
+/// runs range from a few hundred bytes to many megabytes, and a bound in items either starves
+/// the writer of small runs (the worker of the next input stops a few runs in, and the writer
+/// then waits on it) or lets large ones pile up.
+final class RunChannel: @unchecked Sendable {
+  // Guarded by `condition`; unchecked Sendable because NSCondition is not checked for it.
+  private let condition = NSCondition()
+  // Taken items are cleared at once (a run can be large) and their slots dropped in bulk.
+  private var items: [(item: IngestItem?, weight: Int)] = []
+  private var head = 0
+  private var bufferedWeight = 0
+  private let capacity: Int
 
+  /// A channel holding at most `capacity` bytes of payload, or one item of any size.
   init(capacity: Int) {
-    room = DispatchSemaphore(value: capacity)
+    self.capacity = capacity
   }
 
   /// Adds an item, waiting while the channel is full.
   func send(_ item: IngestItem) {
-    room.wait()
-    items.withLock { $0.append(item) }
-    available.signal()
+    let weight = item.payloadWeight
+    condition.lock()
+    defer { condition.unlock() }
+    while head < items.count && bufferedWeight + weight > capacity { condition.wait() }
+    items.append((item, weight))
+    bufferedWeight += weight
+    condition.broadcast()
   }
 
   /// Takes the next item, waiting until there is one.
   func receive() -> IngestItem {
-    available.wait()
-    let item = items.withLock { $0.removeFirst() }
-    room.signal()
+    condition.lock()
+    defer { condition.unlock() }
+    while head == items.count { condition.wait() }
+    guard let item = items[head].item else { preconditionFailure("a taken slot is never read") }
+    let weight = items[head].weight
+    items[head].item = nil
+    head += 1
+    if head == items.count {
+      items.removeAll(keepingCapacity: true)
+      head = 0
+    } else if head >= 64 && head * 2 >= items.count {
+      items.removeFirst(head)
+      head = 0
+    }
+    bufferedWeight -= weight
+    condition.broadcast()
     return item
+  }
+}
+
+extension IngestItem {
+  /// About the bytes this item holds: the payloads of a run's events, and a little per event
+  /// for the rest of it. Native strings know their UTF-8 length without counting.
+  var payloadWeight: Int {
+    guard case .run(let run, _) = self else { return 0 }
+    var weight = 0
+    for event in run.events { weight += 64 + (event.data?.utf8.count ?? 0) }
+    return weight
   }
 }
