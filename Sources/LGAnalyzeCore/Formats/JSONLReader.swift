@@ -31,8 +31,7 @@ public enum JSONLReader {
           var document: JSONDocument?
           if let data = root["data"], !data.isNull {
             // The line's bytes are canonical now, so the data's slice of them is too.
-            document = try JSONDocument.read(
-              lineDocument.bytes, range: data.byteRange, dialect: .json)
+            document = try lineDocument.document(of: data)
           }
           parsed.events.append(
             SourceEvent(

@@ -22,6 +22,11 @@ public enum TranscriptReader {
 
   /// The event name when `bytes[range]` is a transcript header line, else nil.
   static func eventName(inHeader bytes: [UInt8], range: Range<Int>) -> String? {
+    // Every line of a transcript is asked, payload lines included: a header ends in "...", and
+    // looking at its last byte first turns nearly all of them away without making a slice.
+    guard range.count >= headerSuffix.count, bytes[range.upperBound - 1] == .dot else {
+      return nil
+    }
     let line = bytes[range]
     for prefix in headerPrefixes where line.starts(with: prefix) {
       let nameStart = range.lowerBound + prefix.count

@@ -36,12 +36,10 @@ public struct JSONDocument: Sendable {
     _ source: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
   ) throws(LiteralError) -> JSONDocument {
     let range = range ?? 0..<source.count
-    if dialect == .json {
-      // Most payloads are canonical already: copy them out and index the copy in place.
+    if dialect == .json, let tape = JSONTapeBuilder.buildIfCanonical(source, range: range) {
+      // Most payloads are canonical already: index them where they lie, then copy them out.
       let bytes = range == 0..<source.count ? source : Array(source[range])
-      if let tape = try? JSONTapeBuilder.build(bytes, range: 0..<bytes.count), tape.isCanonical {
-        return JSONDocument(bytes: bytes, tape: tape, isLossy: false)
-      }
+      return JSONDocument(bytes: bytes, tape: tape, isLossy: false)
     }
     let (canonical, isLossy) = try LiteralReader.transcode(source, range: range, dialect: dialect)
     let tape = try JSONTapeBuilder.build(canonical, range: 0..<canonical.count)
@@ -68,6 +66,35 @@ public struct JSONDocument: Sendable {
     storage = Storage(bytes: bytes, tape: tape, isLossy: isLossy)
   }
 
+  /// The document of one value inside this one, as `read` would make it of that value's bytes.
+  ///
+  /// When this document is canonical, so is every value in it, and the value's tape is a run of
+  /// this tape with its offsets moved: copying that run spares indexing the bytes again.
+  func document(of node: JSONNode) throws(LiteralError) -> JSONDocument {
+    let range = node.byteRange
+    guard tape.isCanonical, node.entry < tape.count else {
+      return try Self.read(bytes, range: range, dialect: .json)
+    }
+    let first = node.entry
+    let stop = tape.next(first)
+    let offset = Int32(truncatingIfNeeded: range.lowerBound)
+    let entryOffset = Int32(truncatingIfNeeded: first)
+    var entries: [Int32] = []
+    entries.reserveCapacity((stop - first) * JSONTape.stride)
+    var position = first * JSONTape.stride
+    let source = tape.storage
+    while position < stop * JSONTape.stride {
+      entries.append(source[position])
+      entries.append(source[position + 1] &- offset)
+      entries.append(source[position + 2] &- offset)
+      entries.append(source[position + 3] &- entryOffset)
+      position += JSONTape.stride
+    }
+    return JSONDocument(
+      bytes: Array(bytes[range]), tape: JSONTape(storage: entries, isCanonical: true),
+      isLossy: false)
+  }
+
   /// The top-level value.
   public var root: JSONNode { JSONNode(document: storage, entry: 0) }
 
@@ -92,40 +119,44 @@ public struct JSONNode: Sendable {
 
   /// The member named `key` when this is an object, else nil.
   public subscript(key: String) -> JSONNode? {
-    guard kind == .object else { return nil }
+    // The tape and bytes are taken out of the shared storage once, not at every key compared:
+    // each access through the class would cost a reference count.
+    let tape = document.tape
+    guard entry < tape.count, tape.kind(entry) == .object else { return nil }
+    let bytes = document.bytes
+    let keyLength = key.utf8.count
+    // Keys of one length often share a prefix (`langgraph_node`, `langgraph_plan`), rarely a
+    // last byte: checking that first spares most calls of the full comparison.
+    let keyLast = key.utf8.last ?? 0
     var child = entry + 1
     let stop = tape.next(entry)
     while child < stop {
       let valueEntry = child + 1
-      if keyMatches(child, key) { return JSONNode(document: document, entry: valueEntry) }
+      let contentStart = tape.start(child) + 1
+      let contentEnd = tape.end(child) - 1
+      if tape.hasEscapes(child) {
+        if JSONNode(document: document, entry: child).stringValue == key {
+          return JSONNode(document: document, entry: valueEntry)
+        }
+      } else if contentEnd - contentStart == keyLength,
+        keyLength == 0 || bytes[contentEnd - 1] == keyLast,
+        TextBytes.bytes(bytes, at: contentStart, equal: key)
+      {
+        return JSONNode(document: document, entry: valueEntry)
+      }
       child = tape.next(valueEntry)
     }
     return nil
   }
 
-  private func keyMatches(_ keyEntry: Int, _ key: String) -> Bool {
-    if tape.hasEscapes(keyEntry) {
-      return JSONNode(document: document, entry: keyEntry).stringValue == key
-    }
-    let start = tape.start(keyEntry) + 1
-    let end = tape.end(keyEntry) - 1
-    guard end - start == key.utf8.count else { return false }
-    var utf8 = key.utf8.makeIterator()
-    var position = start
-    while let byte = utf8.next() {
-      guard position < end, document.bytes[position] == byte else { return false }
-      position += 1
-    }
-    return position == end
-  }
-
   /// The string when this is a string, else nil.
   public var stringValue: String? {
-    guard kind == .string else { return nil }
+    let tape = document.tape
+    guard entry < tape.count, tape.kind(entry) == .string else { return nil }
     let start = tape.start(entry)
     let end = tape.end(entry)
     if !tape.hasEscapes(entry) {
-      return String(decoding: document.bytes[(start + 1)..<(end - 1)], as: UTF8.self)
+      return TextBytes.string(document.bytes, range: (start + 1)..<(end - 1))
     }
     return Self.unescape(document.bytes, range: (start + 1)..<(end - 1))
   }
@@ -227,6 +258,23 @@ public struct JSONNode: Sendable {
     return result
   }
 
+  /// How many values are directly inside this container (keys count as values).
+  private var childCount: Int {
+    var count = 0
+    var child = entry + 1
+    let stop = tape.next(entry)
+    while child < stop {
+      count += 1
+      child = tape.next(child)
+    }
+    return count
+  }
+
+  /// True when `other` has the same canonical text, so the same value, as this node.
+  func hasSameText(as other: JSONNode) -> Bool {
+    TextBytes.bytes(document.bytes, range: byteRange, equal: other.document.bytes, other.byteRange)
+  }
+
   /// Where the node's text lies in its document's bytes.
   public var byteRange: Range<Int> {
     entry < tape.count ? tape.start(entry)..<tape.end(entry) : 0..<0
@@ -234,8 +282,9 @@ public struct JSONNode: Sendable {
 
   /// The node's canonical JSON text.
   public var text: String {
+    let tape = document.tape
     guard entry < tape.count else { return "null" }
-    return String(decoding: document.bytes[tape.start(entry)..<tape.end(entry)], as: UTF8.self)
+    return TextBytes.string(document.bytes, range: tape.start(entry)..<tape.end(entry))
   }
 
   /// The node decoded into a value tree.
@@ -246,12 +295,29 @@ public struct JSONNode: Sendable {
     case .false: return .bool(false)
     case .number:
       return .number(
-        String(decoding: document.bytes[tape.start(entry)..<tape.end(entry)], as: UTF8.self))
+        TextBytes.string(document.bytes, range: tape.start(entry)..<tape.end(entry)))
     case .string: return .string(stringValue ?? "")
-    case .array: return .array((elements ?? []).map(\.value))
+    case .array:
+      // The tape is walked in place: building `elements` or `members` first would cost an
+      // array and a reference count per child, for every value decoded.
+      var values: [JSONValue] = []
+      values.reserveCapacity(childCount)
+      var child = entry + 1
+      let stop = tape.next(entry)
+      while child < stop {
+        values.append(JSONNode(document: document, entry: child).value)
+        child = tape.next(child)
+      }
+      return .array(values)
     case .object:
-      var object = JSONObject()
-      for (key, member) in members ?? [] { object[key] = member.value }
+      var object = JSONObject(reservingCapacity: childCount / 2)
+      var child = entry + 1
+      let stop = tape.next(entry)
+      while child < stop {
+        let key = JSONNode(document: document, entry: child).stringValue ?? ""
+        object.appendMember(key, JSONNode(document: document, entry: child + 1).value)
+        child = tape.next(child + 1)
+      }
       return .object(object)
     }
   }

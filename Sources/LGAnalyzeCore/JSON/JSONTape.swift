@@ -62,16 +62,26 @@ public enum JSONTapeBuilder {
   /// allowed but makes the document non-canonical).
   public static func build(_ bytes: [UInt8], range: Range<Int>) throws(LiteralError) -> JSONTape {
     do {
-      return try buildAbsolute(bytes, range: range)
+      return try buildAbsolute(bytes, range: range, base: 0, canonicalOnly: false)
     } catch {
       // Offsets in errors count from the start of the document, not of the buffer.
       throw LiteralError(message: error.message, offset: error.offset - range.lowerBound)
     }
   }
 
-  private static func buildAbsolute(_ bytes: [UInt8], range: Range<Int>) throws(LiteralError)
-    -> JSONTape
-  {
+  /// The tape of `bytes[range]`, with offsets counted from `range.lowerBound`, when those bytes
+  /// are valid canonical JSON; nil otherwise. It gives up at the first non-canonical byte: most
+  /// payloads that are not canonical (JSONL written by `json.dumps`, pretty transcripts) show
+  /// it within their first few bytes, and indexing the rest would be wasted.
+  static func buildIfCanonical(_ bytes: [UInt8], range: Range<Int>) -> JSONTape? {
+    try? buildAbsolute(bytes, range: range, base: range.lowerBound, canonicalOnly: true)
+  }
+
+  /// Indexes `bytes[range]`; offsets in the tape count from `base` (those in errors from the
+  /// start of `bytes`). With `canonicalOnly`, non-canonical bytes are an error.
+  private static func buildAbsolute(
+    _ bytes: [UInt8], range: Range<Int>, base: Int, canonicalOnly: Bool
+  ) throws(LiteralError) -> JSONTape {
     guard range.upperBound <= Int(Int32.max) else {
       throw LiteralError(message: "the payload is larger than 2 GiB", offset: 0)
     }
@@ -81,6 +91,7 @@ public enum JSONTapeBuilder {
     storage.reserveCapacity(max(64, range.count / 2))
     var canonical = true
     var containers: [Int] = []  // entry indexes of the open containers
+    containers.reserveCapacity(16)
     let end = range.upperBound
     var index = range.lowerBound
     var state = State.value
@@ -91,18 +102,19 @@ public enum JSONTapeBuilder {
     func append(_ kind: JSONTape.Kind, _ start: Int, _ stop: Int, flags: Int32 = 0) {
       let entry = storage.count / JSONTape.stride
       storage.append(kind.rawValue | flags)
-      storage.append(Int32(truncatingIfNeeded: start))
-      storage.append(Int32(truncatingIfNeeded: stop))
+      storage.append(Int32(truncatingIfNeeded: start &- base))
+      storage.append(Int32(truncatingIfNeeded: stop &- base))
       storage.append(Int32(truncatingIfNeeded: entry + 1))
     }
-    func skipWhitespace() {
+    func skipWhitespace() throws(LiteralError) {
       while index < end, bytes[index].isLiteralWhitespace {
         index += 1
         canonical = false
+        if canonicalOnly { throw fail("not canonical") }
       }
     }
 
-    skipWhitespace()
+    try skipWhitespace()
     loop: while true {
       switch state {
       case .value:
@@ -116,9 +128,9 @@ public enum JSONTapeBuilder {
           containers.append(storage.count / JSONTape.stride)
           append(byte == .openBrace ? .object : .array, index, index)
           index += 1
-          skipWhitespace()
+          try skipWhitespace()
           if index < end, bytes[index] == (byte == .openBrace ? .closeBrace : .closeBracket) {
-            close(&storage, &containers, at: index)
+            close(&storage, &containers, at: index, base: base)
             index += 1
             state = .afterValue
           } else {
@@ -128,6 +140,7 @@ public enum JSONTapeBuilder {
         case .quote:
           let stringStart = index
           let (stop, escaped) = try scanString(bytes, from: index, end: end, canonical: &canonical)
+          if canonicalOnly && !canonical { throw fail("not canonical") }
           index = stop
           append(.string, stringStart, stop, flags: escaped ? JSONTape.escapeFlag : 0)
         case .minus, UInt8.digitZero...UInt8.digitNine:
@@ -152,20 +165,21 @@ public enum JSONTapeBuilder {
         state = .afterValue
 
       case .key:
-        skipWhitespace()
+        try skipWhitespace()
         guard index < end, bytes[index] == .quote else { throw fail("expected a key") }
         let keyStart = index
         let (stop, escaped) = try scanString(bytes, from: index, end: end, canonical: &canonical)
+        if canonicalOnly && !canonical { throw fail("not canonical") }
         index = stop
         append(.string, keyStart, stop, flags: escaped ? JSONTape.escapeFlag : 0)
-        skipWhitespace()
+        try skipWhitespace()
         guard index < end, bytes[index] == .colon else { throw fail("expected ':' after a key") }
         index += 1
-        skipWhitespace()
+        try skipWhitespace()
         state = .value
 
       case .afterValue:
-        skipWhitespace()
+        try skipWhitespace()
         guard let container = containers.last else { break loop }
         guard index < end else {
           throw fail("the text ends inside an \(storage[container * 4] == 6 ? "object" : "array")")
@@ -174,10 +188,10 @@ public enum JSONTapeBuilder {
         let byte = bytes[index]
         if byte == .comma {
           index += 1
-          skipWhitespace()
+          try skipWhitespace()
           state = isObject ? .key : .value
         } else if byte == (isObject ? .closeBrace : .closeBracket) {
-          close(&storage, &containers, at: index)
+          close(&storage, &containers, at: index, base: base)
           index += 1
         } else {
           throw fail(
@@ -189,9 +203,11 @@ public enum JSONTapeBuilder {
     return JSONTape(storage: storage, isCanonical: canonical)
   }
 
-  private static func close(_ storage: inout [Int32], _ containers: inout [Int], at index: Int) {
+  private static func close(
+    _ storage: inout [Int32], _ containers: inout [Int], at index: Int, base: Int
+  ) {
     let container = containers.removeLast()
-    storage[container * JSONTape.stride + 2] = Int32(truncatingIfNeeded: index + 1)
+    storage[container * JSONTape.stride + 2] = Int32(truncatingIfNeeded: index + 1 - base)
     storage[container * JSONTape.stride + 3] = Int32(
       truncatingIfNeeded: storage.count / JSONTape.stride)
   }

@@ -60,6 +60,23 @@ public struct JSONObject: Sendable, Equatable {
 
   public init() {}
 
+  /// An empty object with room for `count` members.
+  init(reservingCapacity count: Int) {
+    keys.reserveCapacity(count)
+    values.reserveCapacity(count)
+  }
+
+  /// Adds a member after the others, as the setter does: a key already present keeps its
+  /// position and takes the new value.
+  mutating func appendMember(_ key: String, _ value: JSONValue) {
+    if keys.contains(key) {
+      self[key] = value
+    } else {
+      keys.append(key)
+      values.append(value)
+    }
+  }
+
   /// Builds an object from key–value pairs, in order.
   public init(_ pairs: [(String, JSONValue)]) {
     for (key, value) in pairs { self[key] = value }

@@ -66,6 +66,19 @@ struct AssemblyState {
   private var whole: [String: JSONNode] = [:]
   private var chunkRecords: [ChunkRecord] = []
 
+  /// The chunk metadata read last, with what was read from it. The chunks of one message
+  /// carry byte-identical metadata (some twenty-five keys), so comparing the bytes with the
+  /// last ones spares the lookups for all but a message's first chunk.
+  private var lastMetadataNode: JSONNode?
+  private var lastMetadataInfo = MessageMetadata()
+
+  private mutating func readMetadata(_ node: JSONNode) -> MessageMetadata {
+    if lastMetadataNode?.hasSameText(as: node) == true { return lastMetadataInfo }
+    lastMetadataInfo = MessageMetadata(node)
+    lastMetadataNode = node
+    return lastMetadataInfo
+  }
+
   private mutating func appendOrder(_ key: String, seq: Int) {
     if ordered.insert(key).inserted {
       order.append(key)
@@ -86,7 +99,7 @@ struct AssemblyState {
     _ fields: JSONNode, metadata chunkMetadata: JSONNode?, namespace: String, seq: Int
   ) {
     guard fields.kind == .object else { return }
-    let info = chunkMetadata.map(MessageMetadata.init) ?? MessageMetadata()
+    let info = chunkMetadata.map { readMetadata($0) } ?? MessageMetadata()
     var key = fields["id"]?.stringValue ?? ""
     let isChunk = fields["type"]?.stringValue == "AIMessageChunk"
     if isChunk {
