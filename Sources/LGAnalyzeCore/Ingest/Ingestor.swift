@@ -7,8 +7,8 @@ import Synchronization
 // in batches (see BatchWriter); an input that fails halfway is taken out of its batch again.
 //
 //   worker:  hash the file → already known? → detect the format → read 256 KiB blocks →
-//            SourceStreamer (complete events) → RunSplitter (complete runs) → RunAssembler
-//            → RunChannel (bounded)
+//            SourceStreamer (complete events) → RunStream (reassembles each run as its events
+//            arrive) → RunChannel (bounded)
 //   writer:  RunChannel → BatchWriter.write → commit when due → FileReports of the batch
 //
 // Memory stays flat whatever the input size: a worker holds one block, the events of the run it
@@ -307,14 +307,14 @@ public struct Ingestor: Sendable {
           path: path, sha256: digest, format: SourceStreamer(kind: kind).parsed.format.description,
           byteCount: input.byteCount)))
     var streamer = SourceStreamer(kind: kind)
-    var splitter = RunSplitter()
+    var splitter = RunStream()
     var eventCount = 0
     var runCount = 0
     var issuesCounted = 0
     var segmentIndex = 0
 
     /// Assembles a finished run; its damage is decided by the issues on its lines.
-    func emit(_ segment: RunAssembler.Segment, nextRunLine: Int?, isLast: Bool) {
+    func emit(_ builder: RunBuilder, nextRunLine: Int?, isLast: Bool) {
       let issues = streamer.parsed.issues
       var isDamaged = false
       while issuesCounted < issues.count,
@@ -323,10 +323,10 @@ public struct Ingestor: Sendable {
         isDamaged = true
         issuesCounted += 1
       }
-      let runID = segment.runID ?? "source-\(digest.prefix(16))-\(segmentIndex)"
+      let runID = builder.runID ?? "source-\(digest.prefix(16))-\(segmentIndex)"
       segmentIndex += 1
-      let run = RunAssembler.assemble(
-        segment, runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
+      let run = builder.finish(
+        runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
         threadID: streamer.parsed.headerThreadID)
       runCount += 1
       channel.send(.run(run, isDamaged: isDamaged || run.status == .incomplete))

@@ -66,6 +66,10 @@ public struct JSONDocument: Sendable {
     storage = Storage(bytes: bytes, tape: tape, isLossy: isLossy)
   }
 
+  fileprivate init(storage: Storage) {
+    self.storage = storage
+  }
+
   /// The document of one value inside this one, as `read` would make it of that value's bytes.
   ///
   /// When this document is canonical, so is every value in it, and the value's tape is a run of
@@ -268,6 +272,16 @@ public struct JSONNode: Sendable {
       child = tape.next(child)
     }
     return count
+  }
+
+  /// This value in a document of its own. A node keeps its whole document alive: reassembly,
+  /// which keeps a run's whole messages until the run ends, keeps them detached, or every
+  /// payload a message first appeared in (a values event with the whole state) would stay too.
+  var detached: JSONNode {
+    guard byteRange != 0..<document.bytes.count,
+      let own = try? JSONDocument(storage: document).document(of: self)
+    else { return self }
+    return own.root
   }
 
   /// True when `other` has the same canonical text, so the same value, as this node.

@@ -114,7 +114,7 @@ struct AssemblyState {
       metadata[key] = info
     }
     guard isChunk else {
-      whole[key] = fields
+      whole[key] = fields.detached
       return
     }
     // Renderings that elided nested parts leave nulls in lists; langchain never sees those.
@@ -148,7 +148,7 @@ struct AssemblyState {
       if whole[id] == nil && streamed[id] == nil && !grouper.hasSeen(id) {
         appendOrder(id, seq: seq)
       }
-      whole[id] = fields
+      whole[id] = fields.detached
       return
     }
     let key = grouper.key(
@@ -156,7 +156,7 @@ struct AssemblyState {
     var group = snapshots[key] ?? SnapshotGroup()
     let previousText = ChunkMergeRules.text(of: group.latest[id]?["content"]?.value)
     if group.latest[id] == nil { group.ids.append(id) }
-    group.latest[id] = fields
+    group.latest[id] = fields.detached
     group.count += 1
     snapshots[key] = group
     if whole[key] == nil && streamed[key] == nil && !ordered.contains(key) {
@@ -182,7 +182,7 @@ struct AssemblyState {
     else { return }
     if whole[id] == nil {
       appendOrder(id, seq: seq)
-      whole[id] = fields
+      whole[id] = fields.detached
     }
     if let node, metadata[id]?.node == nil {
       metadata[id] = MessageMetadata(node: node)

@@ -40,109 +40,155 @@ public enum RunAssembler {
   public static func assemble(
     _ segment: Segment, runID: String, endsInsideEvent: Bool, threadID: String? = nil
   ) -> Run {
-    var state = AssemblyState()
-    var events: [RunEvent] = []
-    events.reserveCapacity(segment.events.count)
-    var sawError = false
-    var sawInterrupt = false
-    var errorText: String?
-    var errorType: String?
-    var ids = RunIdentifiers(threadID: threadID)
+    var builder = RunBuilder(runID: segment.runID, attempt: segment.attempt)
+    for event in segment.events { builder.add(event) }
+    return builder.finish(runID: runID, endsInsideEvent: endsInsideEvent, threadID: threadID)
+  }
 
-    for (seq, event) in segment.events.enumerated() {
-      let (mode, namespace) = splitName(event.name)
-      let payload = event.document?.root
-      events.append(
-        RunEvent(
-          seq: seq, event: event.name, mode: mode, namespace: namespace,
-          data: event.document?.text, line: event.line,
-          streamID: event.streamID, isLossy: event.isLossy))
-      let ns = namespace ?? ""
-      switch mode {
-      case "error":
-        sawError = true
-        (errorText, errorType) = describeError(payload)
-      case "messages":
-        if let pair = payload?.elements, pair.count == 2 {
-          ids.collect(from: pair[1])
-          state.addMessage(pair[0], metadata: pair[1], namespace: ns, seq: seq)
-        }
-      case "events":
-        guard let payload else { break }
-        ids.collect(from: payload["metadata"])
-        switch payload["event"]?.stringValue {
-        case "on_chat_model_stream":
-          if let chunk = payload["data"]?["chunk"] {
-            state.addMessage(chunk, metadata: payload["metadata"], namespace: ns, seq: seq)
-          }
-        case "on_tool_end":
-          if let output = payload["data"]?["output"], output["type"]?.stringValue == "tool" {
-            state.addMessage(output, metadata: payload["metadata"], namespace: ns, seq: seq)
-          }
-        default:
-          break
-        }
-      case "messages/partial", "messages/complete":
-        for message in payload?.elements ?? [] {
-          state.addSnapshot(message, namespace: ns, seq: seq)
-        }
-      case "messages/metadata":
-        for (id, entry) in payload?.members ?? [] {
-          ids.collect(from: entry["metadata"])
-          if state.metadata[id] == nil, let metadata = entry["metadata"], metadata.kind == .object {
-            state.metadata[id] = MessageMetadata(metadata)
-          }
-        }
-      case "updates":
-        guard let byNode = payload?.members else { break }
-        if payload?["__interrupt__"] != nil { sawInterrupt = true }
-        for (node, update) in byNode {
-          for message in update["messages"]?.elements ?? [] {
-            state.addStateMessage(message, node: node, seq: seq)
-          }
-        }
-      case "values":
-        guard let payload, payload.kind == .object else { break }
-        if payload["__interrupt__"] != nil { sawInterrupt = true }
-        for message in payload["messages"]?.elements ?? [] {
-          state.addStateMessage(message, node: nil, seq: seq)
-        }
-      case "debug":
-        let kind = payload?["type"]?.stringValue
-        let inner = payload?["payload"]
-        ids.collect(from: inner?["config"]?["configurable"])
-        ids.collect(from: inner?["metadata"])
-        if kind == "checkpoint" {
-          addCheckpointMessages(inner, to: &state, seq: seq)
-        } else if kind == "task_result" {
-          addTaskResultMessages(inner, to: &state, seq: seq)
-        }
-      case "tasks":
-        ids.collect(from: payload?["metadata"])
-        addTaskResultMessages(payload, to: &state, seq: seq)
-      case "checkpoints":
-        ids.collect(from: payload?["config"]?["configurable"])
-        addCheckpointMessages(payload, to: &state, seq: seq)
-      default:
-        break
-      }
-    }
-
-    let status: RunStatus =
-      if sawError { .error } else if sawInterrupt { .interrupted } else if endsInsideEvent {
-        .incomplete
-      } else { .success }
-    let (messages, chunks, toolCalls) = state.finish()
-    return Run(
-      runID: runID, attempt: segment.attempt, threadID: ids.threadID, graphID: ids.graphID,
-      assistantID: ids.assistantID, status: status, error: errorText, errorType: errorType,
-      events: events, messages: messages, chunks: chunks, toolCalls: toolCalls)
+  /// The run id and attempt of a `metadata` event that starts a run, else nil.
+  ///
+  /// Thread streams also send `{"status": "run_done", "run_id": …}` when a run finishes: that
+  /// closes the run it names rather than starting another.
+  static func runStart(of event: SourceEvent) -> (runID: String, attempt: Int)? {
+    guard event.name == "metadata", let root = event.document?.root,
+      let runID = root["run_id"]?.stringValue, root["status"]?.stringValue != "run_done"
+    else { return nil }
+    return (runID, root["attempt"]?.intValue ?? 1)
   }
 
   /// `updates|node_2:<task>` → (`updates`, `node_2:<task>`).
   public static func splitName(_ name: String) -> (mode: String, namespace: String?) {
     guard let bar = name.firstIndex(of: "|") else { return (name, nil) }
     return (String(name[..<bar]), String(name[name.index(after: bar)...]))
+  }
+}
+
+/// Reassembles one run event by event.
+///
+/// Nothing of an event's payload is kept once `add` returns but what the run stores: the
+/// event's canonical text, and copies of the messages and chunks read from it. The payload's
+/// tape and bytes can then be freed, so a run in the making takes about the memory of what
+/// will be stored of it, not several times that.
+public struct RunBuilder {
+  /// The run id and attempt of the metadata event that started the run; nil for events before
+  /// any.
+  public let runID: String?
+  public let attempt: Int
+  private var state = AssemblyState()
+  private var events: [RunEvent] = []
+  private var sawError = false
+  private var sawInterrupt = false
+  private var errorText: String?
+  private var errorType: String?
+  private var ids = RunIdentifiers()
+
+  public init(runID: String?, attempt: Int) {
+    self.runID = runID
+    self.attempt = attempt
+  }
+
+  /// Events added so far.
+  public var eventCount: Int { events.count }
+
+  /// Reads the run's next event.
+  public mutating func add(_ event: SourceEvent) {
+    let seq = events.count
+    let (mode, namespace) = RunAssembler.splitName(event.name)
+    let payload = event.document?.root
+    events.append(
+      RunEvent(
+        seq: seq, event: event.name, mode: mode, namespace: namespace,
+        data: event.document?.text, line: event.line,
+        streamID: event.streamID, isLossy: event.isLossy))
+    let ns = namespace ?? ""
+    switch mode {
+    case "error":
+      sawError = true
+      (errorText, errorType) = Self.describeError(payload)
+    case "messages":
+      if let pair = payload?.elements, pair.count == 2 {
+        ids.collect(from: pair[1])
+        state.addMessage(pair[0], metadata: pair[1], namespace: ns, seq: seq)
+      }
+    case "events":
+      guard let payload else { break }
+      ids.collect(from: payload["metadata"])
+      switch payload["event"]?.stringValue {
+      case "on_chat_model_stream":
+        if let chunk = payload["data"]?["chunk"] {
+          state.addMessage(chunk, metadata: payload["metadata"], namespace: ns, seq: seq)
+        }
+      case "on_tool_end":
+        if let output = payload["data"]?["output"], output["type"]?.stringValue == "tool" {
+          state.addMessage(output, metadata: payload["metadata"], namespace: ns, seq: seq)
+        }
+      default:
+        break
+      }
+    case "messages/partial", "messages/complete":
+      for message in payload?.elements ?? [] {
+        state.addSnapshot(message, namespace: ns, seq: seq)
+      }
+    case "messages/metadata":
+      for (id, entry) in payload?.members ?? [] {
+        ids.collect(from: entry["metadata"])
+        if state.metadata[id] == nil, let metadata = entry["metadata"], metadata.kind == .object {
+          state.metadata[id] = MessageMetadata(metadata)
+        }
+      }
+    case "updates":
+      guard let byNode = payload?.members else { break }
+      if payload?["__interrupt__"] != nil { sawInterrupt = true }
+      for (node, update) in byNode {
+        for message in update["messages"]?.elements ?? [] {
+          state.addStateMessage(message, node: node, seq: seq)
+        }
+      }
+    case "values":
+      guard let payload, payload.kind == .object else { break }
+      if payload["__interrupt__"] != nil { sawInterrupt = true }
+      for message in payload["messages"]?.elements ?? [] {
+        state.addStateMessage(message, node: nil, seq: seq)
+      }
+    case "debug":
+      let kind = payload?["type"]?.stringValue
+      let inner = payload?["payload"]
+      ids.collect(from: inner?["config"]?["configurable"])
+      ids.collect(from: inner?["metadata"])
+      if kind == "checkpoint" {
+        Self.addCheckpointMessages(inner, to: &state, seq: seq)
+      } else if kind == "task_result" {
+        Self.addTaskResultMessages(inner, to: &state, seq: seq)
+      }
+    case "tasks":
+      ids.collect(from: payload?["metadata"])
+      Self.addTaskResultMessages(payload, to: &state, seq: seq)
+    case "checkpoints":
+      ids.collect(from: payload?["config"]?["configurable"])
+      Self.addCheckpointMessages(payload, to: &state, seq: seq)
+    default:
+      break
+    }
+  }
+
+  /// The run, once all its events are added.
+  /// - Parameters:
+  ///   - runID: the id to store the run under (the metadata's, or one derived from its source).
+  ///   - endsInsideEvent: true when the source stops inside the run's last event.
+  ///   - threadID: a thread id known from outside the events (saved HTTP headers); it wins
+  ///     over one the metadata names.
+  public consuming func finish(runID: String, endsInsideEvent: Bool, threadID: String? = nil)
+    -> Run
+  {
+    let status: RunStatus =
+      if sawError { .error } else if sawInterrupt { .interrupted } else if endsInsideEvent {
+        .incomplete
+      } else { .success }
+    let (messages, chunks, toolCalls) = state.finish()
+    return Run(
+      runID: runID, attempt: attempt, threadID: threadID ?? ids.threadID, graphID: ids.graphID,
+      assistantID: ids.assistantID, status: status, error: errorText, errorType: errorType,
+      events: events, messages: messages, chunks: chunks, toolCalls: toolCalls)
   }
 
   private static func describeError(_ payload: JSONNode?) -> (String?, String?) {
@@ -178,7 +224,7 @@ public enum RunAssembler {
   }
 }
 
-/// Splits a stream of events into runs as the events arrive.
+/// Splits a stream of events into runs as the events arrive, keeping each run's events.
 public struct RunSplitter {
   private var current: RunAssembler.Segment?
 
@@ -187,14 +233,9 @@ public struct RunSplitter {
   /// Adds an event; returns the run it finished, when it starts a new one.
   public mutating func add(_ event: SourceEvent) -> RunAssembler.Segment? {
     var finished: RunAssembler.Segment?
-    // Thread streams also send `{"status": "run_done", "run_id": …}` when a run finishes:
-    // that closes the run it names rather than starting another.
-    if event.name == "metadata", let root = event.document?.root,
-      let runID = root["run_id"]?.stringValue, root["status"]?.stringValue != "run_done"
-    {
+    if let start = RunAssembler.runStart(of: event) {
       finished = current
-      current = RunAssembler.Segment(
-        runID: runID, attempt: root["attempt"]?.intValue ?? 1, events: [])
+      current = RunAssembler.Segment(runID: start.runID, attempt: start.attempt, events: [])
     } else if current == nil {
       current = RunAssembler.Segment(runID: nil, attempt: 1, events: [])
     }
@@ -207,6 +248,33 @@ public struct RunSplitter {
     defer { current = nil }
     return current
   }
+}
+
+/// Splits a stream of events into runs as RunSplitter does, but reassembles each run as its
+/// events arrive instead of keeping them: what ingest uses, so that a long run is never held
+/// as parsed payloads.
+public struct RunStream {
+  private var current: RunBuilder?
+
+  public init() {}
+
+  /// Adds an event; returns the run it finished, when it starts a new one.
+  public mutating func add(_ event: SourceEvent) -> RunBuilder? {
+    var finished: RunBuilder?
+    var builder: RunBuilder
+    if let start = RunAssembler.runStart(of: event) {
+      finished = current.take()
+      builder = RunBuilder(runID: start.runID, attempt: start.attempt)
+    } else {
+      builder = current.take() ?? RunBuilder(runID: nil, attempt: 1)
+    }
+    builder.add(event)
+    current = builder
+    return finished
+  }
+
+  /// Ends the stream; returns the last run, if any.
+  public mutating func finish() -> RunBuilder? { current.take() }
 }
 
 /// thread, graph and assistant ids, from the first metadata that names them.
