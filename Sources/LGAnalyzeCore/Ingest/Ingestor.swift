@@ -12,8 +12,9 @@ import Synchronization
 //   writer:  RunChannel → BatchWriter.write → commit when due → FileReports of the batch
 //
 // Memory stays flat whatever the input size: a worker holds one block, the events of the run it
-// is reading, and its share of `readAheadBudget` in runs read ahead; workers start at most
-// `jobs + 1` inputs ahead of the writer. Standard input and pipes are first copied to a temporary file,
+// is reading (a long run's go to the writer in pieces of `runPieceBytes` ahead of the run), and
+// its share of `readAheadBudget` in runs read ahead; workers start at most `jobs + 1` inputs
+// ahead of the writer. Standard input and pipes are first copied to a temporary file,
 // because the content is hashed before it is read (to skip what was ingested before).
 
 /// Reads saved streams and stores them: the `ingest` command's work.
@@ -28,6 +29,9 @@ public struct Ingestor: Sendable {
   /// spend less system time than 4 MiB ones (1.13 s against 1.52 s), as each block then fits
   /// the cache and reuses freed memory instead of mapping fresh pages.
   public var blockSize = 256 << 10
+  /// Once a run still being read holds this many payload bytes, its events so far go to the
+  /// writer ahead of it: memory then follows this size, not the size of the longest run.
+  public var runPieceBytes = 8 << 20
   /// Counters for showing progress, if someone watches.
   public var progress: IngestProgress?
   /// The stack each parser worker thread gets.
@@ -147,7 +151,7 @@ public struct Ingestor: Sendable {
       case .settled(let settled, _): return settled
       case .begin(let source): report.path = source.path
       case .end, .abort: return report
-      case .run: continue
+      case .run, .runEvents: continue
       }
     }
   }
@@ -160,7 +164,7 @@ public struct Ingestor: Sendable {
     case .settled(let report, let problem):
       if let problem { try? writer.record(problem) }
       return report
-    case .run, .end, .abort:
+    case .run, .runEvents, .end, .abort:
       return FileReport(path: "?", format: nil, outcome: .failed("the reader sent no input"))
     }
     var report = FileReport(path: source.path, format: source.format, outcome: .failed(""))
@@ -184,11 +188,13 @@ public struct Ingestor: Sendable {
     do {
       let summary = try writer.write(
         source: source,
-        nextRun: {
+        nextPart: {
           switch channel.receive() {
           case .run(let run, let isDamaged):
             retire(next: run)
-            return (run, isDamaged)
+            return .run(run, isDamaged: isDamaged)
+          case .runEvents(let runID, let attempt, let events):
+            return .runEvents(runID: runID, attempt: attempt, events: events)
           case .end(let format, let issues, let eventCount, let runCount):
             report.format = format
             report.issues = issues
@@ -220,7 +226,7 @@ public struct Ingestor: Sendable {
     while !finished {
       switch channel.receive() {
       case .end, .abort, .settled: finished = true
-      case .begin, .run: continue
+      case .begin, .run, .runEvents: continue
       }
     }
     return report
@@ -313,6 +319,9 @@ public struct Ingestor: Sendable {
     var issuesCounted = 0
     var segmentIndex = 0
 
+    /// The id of the run being read when its metadata names none.
+    func derivedRunID() -> String { "source-\(digest.prefix(16))-\(segmentIndex)" }
+
     /// Assembles a finished run; its damage is decided by the issues on its lines.
     func emit(_ builder: RunBuilder, nextRunLine: Int?, isLast: Bool) {
       let issues = streamer.parsed.issues
@@ -323,7 +332,7 @@ public struct Ingestor: Sendable {
         isDamaged = true
         issuesCounted += 1
       }
-      let runID = builder.runID ?? "source-\(digest.prefix(16))-\(segmentIndex)"
+      let runID = builder.runID ?? derivedRunID()
       segmentIndex += 1
       let run = builder.finish(
         runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
@@ -339,6 +348,14 @@ public struct Ingestor: Sendable {
         if let finished = splitter.add(event) {
           emit(finished, nextRunLine: event.line, isLast: false)
         }
+      }
+      if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
+        var long = splitter.current.take()
+      {
+        let first = long.takeEvents()
+        splitter.current = long
+        channel.send(
+          .runEvents(runID: long.runID ?? derivedRunID(), attempt: long.attempt, events: first))
       }
     }
 

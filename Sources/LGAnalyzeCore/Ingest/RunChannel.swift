@@ -7,6 +7,8 @@ enum IngestItem: Sendable {
   case settled(FileReport, problem: IngestErrorRecord? = nil)
   /// The input is being read: write it as this source.
   case begin(SourceRecord)
+  /// The first events of a run still being read (see `SourcePart.runEvents`).
+  case runEvents(runID: String, attempt: Int, events: [RunEvent])
   /// A run read from the input, and whether its lines could not all be read.
   case run(Run, isDamaged: Bool)
   /// The input was read to its end.
@@ -73,9 +75,14 @@ extension IngestItem {
   /// About the bytes this item holds: the payloads of a run's events, and a little per event
   /// for the rest of it. Native strings know their UTF-8 length without counting.
   var payloadWeight: Int {
-    guard case .run(let run, _) = self else { return 0 }
+    let events: [RunEvent]
+    switch self {
+    case .run(let run, _): events = run.events
+    case .runEvents(_, _, let first): events = first
+    default: return 0
+    }
     var weight = 0
-    for event in run.events { weight += 64 + (event.data?.utf8.count ?? 0) }
+    for event in events { weight += 64 + (event.data?.utf8.count ?? 0) }
     return weight
   }
 }

@@ -76,6 +76,9 @@ public struct RunBuilder {
   public let attempt: Int
   private var state = AssemblyState()
   private var events: [RunEvent] = []
+  private var takenEventCount = 0
+  /// Payload bytes of the events not yet taken.
+  public private(set) var pendingEventBytes = 0
   private var sawError = false
   private var sawInterrupt = false
   private var errorText: String?
@@ -87,14 +90,26 @@ public struct RunBuilder {
     self.attempt = attempt
   }
 
-  /// Events added so far.
-  public var eventCount: Int { events.count }
+  /// Events added so far, taken ones included.
+  public var eventCount: Int { takenEventCount + events.count }
+
+  /// Hands over the events added since the last call, so that a long run's events can be
+  /// stored before the run ends; `finish` then gives the run with only the events after them.
+  public mutating func takeEvents() -> [RunEvent] {
+    defer {
+      takenEventCount += events.count
+      events = []
+      pendingEventBytes = 0
+    }
+    return events
+  }
 
   /// Reads the run's next event.
   public mutating func add(_ event: SourceEvent) {
-    let seq = events.count
+    let seq = eventCount
     let (mode, namespace) = RunAssembler.splitName(event.name)
     let payload = event.document?.root
+    pendingEventBytes += event.document?.bytes.count ?? 0
     events.append(
       RunEvent(
         seq: seq, event: event.name, mode: mode, namespace: namespace,
@@ -171,7 +186,7 @@ public struct RunBuilder {
     }
   }
 
-  /// The run, once all its events are added.
+  /// The run, once all its events are added; its events are those not taken before.
   /// - Parameters:
   ///   - runID: the id to store the run under (the metadata's, or one derived from its source).
   ///   - endsInsideEvent: true when the source stops inside the run's last event.
@@ -254,22 +269,23 @@ public struct RunSplitter {
 /// events arrive instead of keeping them: what ingest uses, so that a long run is never held
 /// as parsed payloads.
 public struct RunStream {
-  private var current: RunBuilder?
+  /// The run being read; its events may be taken before it ends.
+  public var current: RunBuilder?
 
   public init() {}
 
   /// Adds an event; returns the run it finished, when it starts a new one.
   public mutating func add(_ event: SourceEvent) -> RunBuilder? {
     var finished: RunBuilder?
-    var builder: RunBuilder
+    var next: RunBuilder
     if let start = RunAssembler.runStart(of: event) {
       finished = current.take()
-      builder = RunBuilder(runID: start.runID, attempt: start.attempt)
+      next = RunBuilder(runID: start.runID, attempt: start.attempt)
     } else {
-      builder = current.take() ?? RunBuilder(runID: nil, attempt: 1)
+      next = current.take() ?? RunBuilder(runID: nil, attempt: 1)
     }
-    builder.add(event)
-    current = builder
+    next.add(event)
+    current = next
     return finished
   }
 

@@ -20,6 +20,16 @@ public struct IngestErrorRecord: Sendable, Equatable {
   }
 }
 
+/// What a reader hands the writer of one source, in order.
+public enum SourcePart: Sendable {
+  /// The first events of a run still being read: a long run's events are stored in pieces,
+  /// so that no process holds all of them at once. The run itself follows.
+  case runEvents(runID: String, attempt: Int, events: [RunEvent])
+  /// A run, and whether its lines could not all be read. Its events are those after any sent
+  /// before it in `runEvents`.
+  case run(Run, isDamaged: Bool)
+}
+
 /// The single writer of an ingest: it holds the database for the whole ingest and commits the
 /// sources it is given in batches.
 ///
@@ -110,10 +120,23 @@ public final class BatchWriter {
     source: SourceRecord, nextRun: () throws -> (run: Run, isDamaged: Bool)?,
     finish: () -> (format: String, issues: [SourceIssue])
   ) throws -> StoreSummary {
+    try write(
+      source: source,
+      nextPart: { try nextRun().map { SourcePart.run($0.run, isDamaged: $0.isDamaged) } },
+      finish: finish)
+  }
+
+  /// Writes a source as `write(source:nextRun:finish:)` does, from parts: runs, and the first
+  /// events of long runs ahead of them.
+  @discardableResult
+  public func write(
+    source: SourceRecord, nextPart: () throws -> SourcePart?,
+    finish: () -> (format: String, issues: [SourceIssue])
+  ) throws -> StoreSummary {
     try beginIfNeeded()
     var undo = SourceUndo()
     do {
-      let summary = try writeSource(source, undo: &undo, nextRun: nextRun, finish: finish)
+      let summary = try writeSource(source, undo: &undo, nextPart: nextPart, finish: finish)
       if undo.hasSavepoint { try db.execute(sql: "RELEASE SAVEPOINT source_tail") }
       pendingBytes += source.byteCount
       pendingSources += 1
@@ -195,7 +218,7 @@ public final class BatchWriter {
 
   private func writeSource(
     _ source: SourceRecord, undo: inout SourceUndo,
-    nextRun: () throws -> (run: Run, isDamaged: Bool)?,
+    nextPart: () throws -> SourcePart?,
     finish: () -> (format: String, issues: [SourceIssue])
   ) throws -> StoreSummary {
     let now = Date.now.ISO8601Format()
@@ -216,18 +239,60 @@ public final class BatchWriter {
     undo.sourceID = sourceID
     var eventCount = 0
     var runCount = 0
-    while let (run, isDamaged) = try nextRun() {
-      eventCount += run.events.count
-      runCount += 1
-      if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
-        if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
-        try insert(run, sourcePath: source.path, sourceID: sourceID)
+    // The run whose first events came ahead of it: stored at once when the database holds no
+    // copy of it, else kept until the run ends, when the usual choice between copies is made.
+    var open: OpenRun?
+    while let part = try nextPart() {
+      switch part {
+      case .runEvents(let runID, let attempt, let events):
+        eventCount += events.count
+        if open == nil {
+          let isNew = try !isStored(runID: runID, attempt: attempt)
+          if isNew && !undo.hasSavepoint { undo.addedRuns.append((runID, attempt)) }
+          open = OpenRun(runID: runID, attempt: attempt, kept: isNew ? nil : [])
+        }
+        guard var current = open, current.runID == runID, current.attempt == attempt else {
+          throw IncompleteRun(runID: open?.runID ?? runID)
+        }
+        if current.kept != nil {
+          current.kept? += events
+        } else {
+          try insertEvents(events, runID: runID, attempt: attempt)
+          current.storedCount += events.count
+        }
+        open = current
+
+      case .run(var run, let isDamaged):
+        eventCount += run.events.count
+        runCount += 1
+        var eventsBefore: Int?
+        if let current = open {
+          guard current.runID == run.runID, current.attempt == run.attempt else {
+            throw IncompleteRun(runID: current.runID)
+          }
+          open = nil
+          if let kept = current.kept {
+            run.events = kept + run.events
+          } else {
+            eventsBefore = current.storedCount
+          }
+        }
+        if let eventsBefore {
+          // New when its first events came: stored without a choice between copies.
+          try insert(run, sourcePath: source.path, sourceID: sourceID, eventsBefore: eventsBefore)
+        } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
+          if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
+          try insert(run, sourcePath: source.path, sourceID: sourceID)
+        } else {
+          summary.runsAlreadyStored += 1
+          continue
+        }
         summary.runsWritten += 1
-        summary.eventsWritten += run.events.count
-      } else {
-        summary.runsAlreadyStored += 1
+        summary.eventsWritten += (eventsBefore ?? 0) + run.events.count
       }
     }
+    // Events of a run that never ended would be stored without their run.
+    if let open { throw IncompleteRun(runID: open.runID) }
     let (format, issues) = finish()
     try openSavepoint(&undo)
     for issue in issues {
@@ -277,7 +342,49 @@ public final class BatchWriter {
     return true
   }
 
-  private func insert(_ run: Run, sourcePath: String, sourceID: Int64) throws {
+  private func insertEvents(_ events: [RunEvent], runID: String, attempt: Int) throws {
+    for event in events {
+      let statement = inserter.event
+      statement.bind(1, runID)
+      statement.bind(2, attempt)
+      statement.bind(3, event.seq)
+      statement.bind(4, event.event)
+      statement.bind(5, event.mode)
+      statement.bind(6, event.namespace)
+      statement.bind(8, event.line)
+      statement.bind(9, event.streamID)
+      statement.bind(10, event.isLossy)
+      try statement.execute(bindingInPlace: 7, event.data)
+    }
+  }
+
+  /// The database holds a copy of the run.
+  private func isStored(runID: String, attempt: Int) throws -> Bool {
+    try Bool.fetchOne(
+      db.cachedStatement(sql: "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ?"),
+      arguments: RunStore.storable([runID, attempt])) ?? false
+  }
+
+  /// A run whose first events came ahead of it.
+  private struct OpenRun {
+    var runID: String
+    var attempt: Int
+    /// Events stored so far.
+    var storedCount = 0
+    /// The events, when the database holds a copy of the run: they wait for the run's end.
+    var kept: [RunEvent]?
+  }
+
+  /// The reader sent the first events of a run and then not the run.
+  struct IncompleteRun: Error, CustomStringConvertible {
+    var runID: String
+    var description: String { "the reader sent events of run \(runID) but not the run" }
+  }
+
+  /// Stores `run`; its first `eventsBefore` events were stored before, in pieces.
+  private func insert(_ run: Run, sourcePath: String, sourceID: Int64, eventsBefore: Int = 0)
+    throws
+  {
     try db.cachedStatement(
       sql: """
         INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
@@ -288,7 +395,8 @@ public final class BatchWriter {
     ).execute(
       arguments: RunStore.storable([
         run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
-        run.error, run.errorType, run.events.count, UUIDv7.isoTimestamp(of: run.runID),
+        run.error, run.errorType, eventsBefore + run.events.count,
+        UUIDv7.isoTimestamp(of: run.runID),
         run.messages.count, run.toolCalls.count, sourcePath, sourceID,
       ]))
 
@@ -297,19 +405,7 @@ public final class BatchWriter {
         error, runID: run.runID, attempt: run.attempt, messageID: nil, node: nil, kind: "error")
     }
 
-    for event in run.events {
-      let statement = inserter.event
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, event.seq)
-      statement.bind(4, event.event)
-      statement.bind(5, event.mode)
-      statement.bind(6, event.namespace)
-      statement.bind(8, event.line)
-      statement.bind(9, event.streamID)
-      statement.bind(10, event.isLossy)
-      try statement.execute(bindingInPlace: 7, event.data)
-    }
+    try insertEvents(run.events, runID: run.runID, attempt: run.attempt)
 
     for chunk in run.chunks {
       let statement = inserter.chunk

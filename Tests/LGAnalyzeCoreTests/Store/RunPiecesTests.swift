@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+
+@testable import LGAnalyzeCore
+
+/// A long run's events reach the writer in pieces ahead of the run, so that memory follows the
+/// piece size rather than the longest run. The database must come out as if each run had come
+/// whole, and a source that fails after some pieces must leave nothing.
+@Suite struct RunPiecesTests {
+  /// Every table lganalyze fills, as rows of text (ingest times left out).
+  private static func contents(of store: RunStore) throws -> [String] {
+    var rows: [String] = []
+    for (table, order) in [
+      ("runs", "run_id, attempt"), ("events", "run_id, attempt, seq"),
+      ("message_chunks", "run_id, attempt, seq, message_id"),
+      ("messages", "run_id, attempt, position"), ("tool_calls", "rowid"),
+      ("ingest_errors", "source, line"),
+    ] {
+      let columns = table == "ingest_errors" ? "source, line, message, excerpt" : "*"
+      rows += try RobustnessFixtures.rows(
+        store, "SELECT '\(table)', \(columns) FROM \(table) ORDER BY \(order)")
+    }
+    rows += try RobustnessFixtures.rows(
+      store, "SELECT path, format, bytes, event_count, run_count, error_count FROM sources")
+    return rows
+  }
+
+  @Test func piecesStoreWhatWholeRunsStore() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let paths = try RobustnessFixtures.sampleFiles().map(\.path)
+    let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
+    _ = Ingestor(store: whole, jobs: 2).ingest(paths: paths)
+    let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
+    var ingestor = Ingestor(store: pieces, jobs: 2)
+    // Every block ends a piece: many runs go in several pieces, some in one before their end.
+    ingestor.blockSize = 512
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: paths)
+    let expected = try Self.contents(of: whole)
+    #expect(try RobustnessFixtures.integer(whole, "SELECT COUNT(*) FROM events") > 1000)
+    #expect(try Self.contents(of: pieces) == expected)
+  }
+
+  /// The runs of a sample, as a worker would hand them over.
+  private static func runs(ofSample name: String) throws -> [Run] {
+    let path = RobustnessFixtures.samples.appendingPathComponent(name).path
+    let parsed = FormatDetector.read(try RobustnessFixtures.bytes(path), as: .sse)
+    return RunAssembler.split(parsed.events).map { segment in
+      RunAssembler.assemble(segment, runID: segment.runID ?? "derived", endsInsideEvent: false)
+    }
+  }
+
+  /// `run` as parts: its first `count` events ahead of it in two pieces, then the rest.
+  private static func parts(of run: Run, aheadCount count: Int) -> [SourcePart] {
+    var rest = run
+    rest.events = Array(run.events.dropFirst(count))
+    let half = count / 2
+    return [
+      .runEvents(
+        runID: run.runID, attempt: run.attempt, events: Array(run.events.prefix(half))),
+      .runEvents(
+        runID: run.runID, attempt: run.attempt,
+        events: Array(run.events[half..<count])),
+      .run(rest, isDamaged: false),
+    ]
+  }
+
+  private static func source(_ name: String) -> SourceRecord {
+    SourceRecord(path: name, sha256: "digest-of-\(name)", format: "sse", byteCount: 1000)
+  }
+
+  private static func write(
+    _ parts: [SourcePart], as name: String, with writer: BatchWriter, failingAtEnd: Bool = false
+  ) throws {
+    struct ReadFailed: Error {}
+    var remaining = parts[...]
+    try writer.write(
+      source: source(name),
+      nextPart: {
+        if let part = remaining.popFirst() { return part }
+        if failingAtEnd { throw ReadFailed() }
+        return nil
+      },
+      finish: { ("sse", []) })
+  }
+
+  private static func eventCount(_ store: RunStore, _ runID: String) throws -> Int {
+    try RobustnessFixtures.integer(
+      store, "SELECT COUNT(*) FROM events WHERE run_id = ?", [runID])
+  }
+
+  @Test func aSourceThatFailsAfterSomePiecesLeavesNothing() throws {
+    let store = try RunStore(path: ":memory:")
+    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    try store.withBatchWriter { writer in
+      // Pieces of the run are stored, then the read fails before the run ends.
+      var parts = Self.parts(of: run, aheadCount: 6)
+      parts.removeLast()
+      #expect(throws: (any Error).self) {
+        try Self.write(parts, as: "failing.sse", with: writer, failingAtEnd: true)
+      }
+      try writer.commit()
+    }
+    #expect(try Self.eventCount(store, run.runID) == 0)
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM sources") == 0)
+  }
+
+  @Test func piecesWithoutTheirRunAreRefused() throws {
+    let store = try RunStore(path: ":memory:")
+    let runs =
+      try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+      + Self.runs(ofSample: "sse/weather_updates.sse")
+    try store.withBatchWriter { writer in
+      var parts = Self.parts(of: runs[0], aheadCount: 4)
+      parts.removeLast()
+      #expect(throws: BatchWriter.IncompleteRun.self) {
+        try Self.write(parts, as: "ended.sse", with: writer)
+      }
+      // Pieces of one run followed by another run.
+      parts.append(.run(runs[1], isDamaged: false))
+      #expect(throws: BatchWriter.IncompleteRun.self) {
+        try Self.write(parts, as: "other.sse", with: writer)
+      }
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM events") == 0)
+  }
+
+  @Test func piecesOfAStoredRunWaitForTheChoiceBetweenCopies() throws {
+    let store = try RunStore(path: ":memory:")
+    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    var shorter = run
+    shorter.events.removeLast(3)
+    try store.withBatchWriter { writer in
+      try Self.write(Self.parts(of: shorter, aheadCount: 6), as: "short.sse", with: writer)
+      // The same run again in pieces, no longer than the stored copy: the stored copy stays.
+      try Self.write(Self.parts(of: shorter, aheadCount: 4), as: "again.sse", with: writer)
+      try writer.commit()
+    }
+    #expect(try Self.eventCount(store, run.runID) == shorter.events.count)
+    try store.withBatchWriter { writer in
+      // More whole: it replaces the stored copy.
+      try Self.write(Self.parts(of: run, aheadCount: 8), as: "whole.sse", with: writer)
+      try writer.commit()
+    }
+    #expect(try Self.eventCount(store, run.runID) == run.events.count)
+    let stored = try RobustnessFixtures.rows(
+      store, "SELECT event_count, source FROM runs WHERE run_id = ?", [run.runID])
+    #expect(stored == ["\(run.events.count)\t\"whole.sse\""])
+    let seqs = try RobustnessFixtures.rows(
+      store, "SELECT seq FROM events WHERE run_id = ? ORDER BY seq", [run.runID])
+    #expect(seqs == run.events.map { "\($0.seq)" })
+  }
+}
