@@ -41,7 +41,7 @@ public enum SourcePart: Sendable {
 /// database). What a crash can cost is the batch not yet committed, which the next ingest
 /// reads again: nothing counts as stored before its commit.
 public final class BatchWriter {
-  private let db: Database
+  let db: Database
   private let inserter: RunInserter
   /// Bytes of input written since the last commit.
   public private(set) var pendingBytes = 0

@@ -44,6 +44,9 @@ public final class RunStore: Sendable {
   /// The path the database was opened at.
   public let path: String
   let queue: DatabaseQueue
+  /// True when the database held nothing before this store opened it: batch writers then write
+  /// without waiting for the disk (see `withBatchWriter`).
+  let createdDatabase: Bool
 
   /// Opens the database at `path`, creating it and its schema when needed.
   public init(path: String, readOnly: Bool = false) throws(StoreError) {
@@ -55,24 +58,27 @@ public final class RunStore: Sendable {
     configuration.busyMode = .timeout(600)
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
-      if !readOnly { try Self.prepare(queue) }
+      createdDatabase = readOnly ? false : try Self.prepare(queue)
     } catch {
       throw StoreError(path: path, message: "cannot open the database: \(error)")
     }
   }
 
-  /// Sets the database up for writing and migrates its schema.
+  /// Sets the database up for writing and migrates its schema. Returns true when the database
+  /// held nothing yet (a new or empty file).
   ///
   /// Two ingests that open a new database at the same moment race for both steps. Switching the
   /// journal mode needs the database to itself and fails with SQLITE_BUSY at once, without
   /// waiting out the busy timeout; and the migrator reads which migrations are applied before it
   /// takes the write lock, so the slower process replays a migration the other has just
   /// committed and fails on tables that now exist. Retried, both steps find the work done.
-  private static func prepare(_ queue: DatabaseQueue) throws {
+  private static func prepare(_ queue: DatabaseQueue) throws -> Bool {
     let deadline = Date.now.addingTimeInterval(30)
+    var isEmpty = false
     while true {
       do {
         try queue.writeWithoutTransaction { db in
+          isEmpty = try Int.fetchOne(db, sql: "PRAGMA page_count") == 0
           // 64 KiB pages: event payloads of a kilobyte or more stay on their row's page, and
           // SQLite makes a quarter of the system calls it makes at 16 KiB. Measured on a 212 MB
           // corpus (bytes written by an ingest, database size, wall time over 4–10 runs):
@@ -81,8 +87,9 @@ public final class RunStore: Sendable {
           // effect on a new database, before WAL is switched on.
           try db.execute(sql: "PRAGMA page_size = 65536")
           // WAL lets readers (query, runs) work while an ingest writes, and a killed ingest
-          // leaves the last committed batch intact. NORMAL synchronous is durable across
-          // application crashes in WAL mode; OFF measured no faster (1.18–1.29 s).
+          // leaves the last committed batch intact. NORMAL syncs the WAL before each checkpoint
+          // copies it into the database, so that a power cut cannot tear pages the database
+          // held before; batch writers lift that for a database they created (withBatchWriter).
           _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
           try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
@@ -96,10 +103,10 @@ public final class RunStore: Sendable {
     while true {
       do {
         try Schema.migrator.migrate(queue)
-        return
+        return isEmpty
       } catch {
         attempts += 1
-        if (try? queue.read(Schema.migrator.hasCompletedMigrations)) == true { return }
+        if (try? queue.read(Schema.migrator.hasCompletedMigrations)) == true { return isEmpty }
         guard attempts < 5 else { throw error }
       }
     }
@@ -142,12 +149,45 @@ public final class RunStore: Sendable {
   }
 
   /// Holds the database for `body`, which writes through one `BatchWriter`. What `body` leaves
-  /// uncommitted is rolled back.
+  /// uncommitted is rolled back; what it committed is on disk when this returns.
+  ///
+  /// Into a database this store created, the writer commits and checkpoints without syncing
+  /// (synchronous OFF) and the files are synced once at the end. Syncing the WAL before every
+  /// checkpoint writes each page to disk twice, once in the WAL and once in the database; without
+  /// it, a WAL that is reset and written again mostly stays in the page cache. Measured on a
+  /// 212 MB corpus into a new database (median of 6 runs, files synced at the end in both):
+  /// NORMAL 1.76 s, OFF 1.44 s. The price is that a power cut or OS crash during the ingest can
+  /// leave the database torn; it held nothing before, so what is lost is this ingest, which can
+  /// be run again. A killed process loses nothing committed either way. A database that held
+  /// data keeps NORMAL throughout.
   public func withBatchWriter<T>(_ body: (BatchWriter) throws -> T) throws -> T {
     try queue.writeWithoutTransaction { db in
-      let writer = try BatchWriter(db: db)
-      defer { writer.rollback() }
-      return try body(writer)
+      if createdDatabase { try db.execute(sql: "PRAGMA synchronous = OFF") }
+      let outcome = Result { () throws -> T in
+        let writer = try BatchWriter(db: db)
+        defer { writer.rollback() }
+        return try body(writer)
+      }
+      do {
+        try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        try syncFiles()
+      } catch {
+        // What failed in `body` matters more to the caller than a sync after it.
+        _ = try outcome.get()
+        throw error
+      }
+      return try outcome.get()
+    }
+  }
+
+  /// Writes the database file and its WAL through to the disk. Committing in WAL mode syncs
+  /// nothing at NORMAL or OFF; this makes an ingest's commits durable once it returns. The
+  /// database goes first: checkpoints copied pages into it whose WAL frames are gone since.
+  private func syncFiles() throws {
+    for file in [path, path + "-wal"] {
+      guard let handle = FileHandle(forReadingAtPath: file) else { continue }
+      defer { try? handle.close() }
+      try handle.synchronize()
     }
   }
 

@@ -94,6 +94,44 @@ import Testing
     #expect(try Self.count(store, "events") == events)
   }
 
+  /// The synchronous level (0 OFF, 1 NORMAL) of a connection.
+  private static func synchronousLevel(_ db: Database) throws -> Int? {
+    try Int.fetchOne(db, sql: "PRAGMA synchronous")
+  }
+
+  @Test func onlyADatabaseTheStoreCreatedIsWrittenWithoutSyncing() throws {
+    struct Stop: Error {}
+    let folder = try RobustnessFixtures.scratchFolder("batch-sync")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    // An empty file holds nothing yet, like a missing one.
+    #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+    let created = try RunStore(path: path)
+    #expect(created.createdDatabase)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    try created.withBatchWriter { writer in
+      #expect(try Self.synchronousLevel(writer.db) == 0)
+      try Self.write(runs, as: "a.sse", with: writer)
+      try writer.commit()
+    }
+    // Back at NORMAL once the writer is done, also when it failed, so that the checkpoint made
+    // when the database is closed syncs as usual.
+    #expect(try created.queue.read(Self.synchronousLevel) == 1)
+    #expect(throws: Stop.self) {
+      try created.withBatchWriter { writer in
+        #expect(try Self.synchronousLevel(writer.db) == 0)
+        throw Stop()
+      }
+    }
+    #expect(try created.queue.read(Self.synchronousLevel) == 1)
+
+    let reopened = try RunStore(path: path)
+    #expect(!reopened.createdDatabase)
+    let level = try reopened.withBatchWriter { writer in try Self.synchronousLevel(writer.db) }
+    #expect(level == 1)
+    #expect(try Self.count(reopened, "sources") == 1)
+  }
+
   @Test func nothingIsVisibleBeforeTheCommit() throws {
     let folder = try RobustnessFixtures.scratchFolder("batch-visible")
     defer { RobustnessFixtures.removeScratch(folder) }
