@@ -24,10 +24,17 @@ let package = Package(
     .target(
       name: "LGAnalyzeCore",
       dependencies: [
+        "CStoreTuning",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
       ],
       swiftSettings: coreSettings
+    ),
+    // Two calls Swift cannot make directly: SQLite's variadic sqlite3_config, and Linux's
+    // sync_file_range, which Glibc's module map leaves out.
+    .target(
+      name: "CStoreTuning",
+      linkerSettings: [.linkedLibrary("sqlite3")]
     ),
     .executableTarget(
       name: "lganalyze",

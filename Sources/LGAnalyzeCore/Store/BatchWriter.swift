@@ -53,6 +53,8 @@ public final class BatchWriter {
   /// …or once the transaction has been open this long, so that another process waiting to
   /// write (or a reader watching the runs come in) does not wait long.
   public var commitInterval = Duration.seconds(5)
+  /// Runs after each commit (the store starts the disk writes of the database file there).
+  var afterCommit: (() -> Void)?
 
   init(db: Database) throws {
     self.db = db
@@ -77,6 +79,7 @@ public final class BatchWriter {
       return
     }
     try db.commit()
+    afterCommit?()
   }
 
   /// SQLite rolled the batch back by itself, after an error on a later source.

@@ -1,3 +1,4 @@
+import CStoreTuning
 import Foundation
 import GRDB
 
@@ -56,6 +57,7 @@ public final class RunStore: Sendable {
     // Another ingest may hold the write lock for the length of one file's transaction, which
     // for a file of gigabytes takes a while: wait for it rather than fail.
     configuration.busyMode = .timeout(600)
+    Self.stopMemoryStatistics()
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
       createdDatabase = readOnly ? false : try Self.prepare(queue)
@@ -63,6 +65,16 @@ public final class RunStore: Sendable {
       throw StoreError(path: path, message: "cannot open the database: \(error)")
     }
   }
+
+  /// SQLite's memory statistics take a process-wide mutex on every allocation; nothing here reads
+  /// them. Measured on the single writer thread that bounds ingest speed: 4–5% of ingest time
+  /// (median of 8 runs on a 212 MB corpus). It only works before SQLite starts, so it is done
+  /// before the first database is opened.
+  private static let memoryStatisticsStopped: Void = {
+    _ = lga_sqlite_stop_memory_statistics()
+  }()
+
+  private static func stopMemoryStatistics() { Self.memoryStatisticsStopped }
 
   /// Sets the database up for writing and migrates its schema. Returns true when the database
   /// held nothing yet (a new or empty file).
@@ -163,9 +175,17 @@ public final class RunStore: Sendable {
   public func withBatchWriter<T>(_ body: (BatchWriter) throws -> T) throws -> T {
     try queue.writeWithoutTransaction { db in
       if createdDatabase { try db.execute(sql: "PRAGMA synchronous = OFF") }
+      let databaseFile = createdDatabase ? FileHandle(forReadingAtPath: path) : nil
+      defer { try? databaseFile?.close() }
       let outcome = Result { () throws -> T in
         let writer = try BatchWriter(db: db)
         defer { writer.rollback() }
+        if let databaseFile {
+          // A commit checkpoints the WAL into the database file. Writing those pages out now,
+          // while the ingest goes on, leaves less for the sync at the end, which nothing
+          // overlaps: 1.55 s → 1.48 s (median of 8 runs).
+          writer.afterCommit = { _ = lga_start_writeback(databaseFile.fileDescriptor) }
+        }
         return try body(writer)
       }
       do {

@@ -132,6 +132,25 @@ import Testing
     #expect(try Self.count(reopened, "sources") == 1)
   }
 
+  @Test func theHookAfterACommitRunsOnlyWhenSomethingWasCommitted() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-after-commit")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    var commits = 0
+    try store.withBatchWriter { writer in
+      writer.afterCommit = { commits += 1 }
+      try writer.commit()
+      #expect(commits == 0)
+      try Self.write(runs, as: "a.sse", with: writer)
+      try writer.commit()
+      #expect(commits == 1)
+      try Self.write(runs, as: "b.sse", with: writer)
+      writer.rollback()
+      #expect(commits == 1)
+    }
+  }
+
   @Test func nothingIsVisibleBeforeTheCommit() throws {
     let folder = try RobustnessFixtures.scratchFolder("batch-visible")
     defer { RobustnessFixtures.removeScratch(folder) }
