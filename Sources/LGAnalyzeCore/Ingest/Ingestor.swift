@@ -193,8 +193,8 @@ public struct Ingestor: Sendable {
           case .run(let run, let isDamaged):
             retire(next: run)
             return .run(run, isDamaged: isDamaged)
-          case .runEvents(let runID, let attempt, let events):
-            return .runEvents(runID: runID, attempt: attempt, events: events)
+          case .runEvents(let runID, let attempt, let events, let chunks):
+            return .runEvents(runID: runID, attempt: attempt, events: events, chunks: chunks)
           case .end(let format, let issues, let eventCount, let runCount):
             report.format = format
             report.issues = issues
@@ -352,10 +352,12 @@ public struct Ingestor: Sendable {
       if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
         var long = splitter.current.take()
       {
-        let first = long.takeEvents()
+        let (events, chunks) = long.takePiece()
         splitter.current = long
         channel.send(
-          .runEvents(runID: long.runID ?? derivedRunID(), attempt: long.attempt, events: first))
+          .runEvents(
+            runID: long.runID ?? derivedRunID(), attempt: long.attempt, events: events,
+            chunks: chunks))
       }
     }
 

@@ -7,8 +7,8 @@ enum IngestItem: Sendable {
   case settled(FileReport, problem: IngestErrorRecord? = nil)
   /// The input is being read: write it as this source.
   case begin(SourceRecord)
-  /// The first events of a run still being read (see `SourcePart.runEvents`).
-  case runEvents(runID: String, attempt: Int, events: [RunEvent])
+  /// The first events and chunks of a run still being read (see `SourcePart.runEvents`).
+  case runEvents(runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk])
   /// A run read from the input, and whether its lines could not all be read.
   case run(Run, isDamaged: Bool)
   /// The input was read to its end.
@@ -72,17 +72,20 @@ final class RunChannel: @unchecked Sendable {
 }
 
 extension IngestItem {
-  /// About the bytes this item holds: the payloads of a run's events, and a little per event
-  /// for the rest of it. Native strings know their UTF-8 length without counting.
+  /// About the bytes this item holds: the payloads of a run's events and the text of its
+  /// chunks, and a little per row for the rest of it. Native strings know their UTF-8 length
+  /// without counting.
   var payloadWeight: Int {
     let events: [RunEvent]
+    let chunks: [MessageChunk]
     switch self {
-    case .run(let run, _): events = run.events
-    case .runEvents(_, _, let first): events = first
+    case .run(let run, _): (events, chunks) = (run.events, run.chunks)
+    case .runEvents(_, _, let first, let firstChunks): (events, chunks) = (first, firstChunks)
     default: return 0
     }
     var weight = 0
     for event in events { weight += 64 + (event.data?.utf8.count ?? 0) }
+    for chunk in chunks { weight += 64 + chunk.content.utf8.count }
     return weight
   }
 }

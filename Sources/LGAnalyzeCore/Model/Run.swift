@@ -26,6 +26,10 @@ public struct Run: Sendable {
   public var messages: [Message]
   public var chunks: [MessageChunk]
   public var toolCalls: [ToolCall]
+  /// For chunks handed over before the run ended (`RunBuilder.takePiece`), which carry the key
+  /// their message streamed under: the message's id where it differs from that key. A chunk's
+  /// message can take a new id until the run ends (a provider's id joining langchain's).
+  public var provisionalChunkMessageIDs: [String: String] = [:]
 }
 
 /// One event of a run, normalized.

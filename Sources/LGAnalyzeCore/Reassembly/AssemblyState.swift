@@ -54,6 +54,12 @@ struct AssemblyState {
     var content: String
     var toolCallChunks: String?
     var usage: String?
+
+    func chunk(messageID: String) -> MessageChunk {
+      MessageChunk(
+        messageID: messageID, seq: seq, node: node, namespace: namespace, content: content,
+        toolCallChunks: toolCallChunks, usage: usage)
+    }
   }
 
   var metadata: [String: MessageMetadata] = [:]
@@ -65,6 +71,8 @@ struct AssemblyState {
   private var snapshots: [String: SnapshotGroup] = [:]
   private var whole: [String: JSONNode] = [:]
   private var chunkRecords: [ChunkRecord] = []
+  /// Keys of messages some of whose chunks were taken before the run ended.
+  private var takenChunkKeys: Set<String> = []
 
   /// The chunk metadata read last, with what was read from it. The chunks of one message
   /// carry byte-identical metadata (some twenty-five keys), so comparing the bytes with the
@@ -200,9 +208,23 @@ struct AssemblyState {
 
   // MARK: - Results
 
-  /// The run's messages in order of first appearance, its chunks, and its tool calls with
-  /// their results.
-  func finish() -> ([Message], [MessageChunk], [ToolCall]) {
+  /// Hands over the chunks read so far, each under its message's key, which names the message
+  /// for now: `finish` tells which of them the message ends up with another id for.
+  mutating func takeChunks() -> [MessageChunk] {
+    defer { chunkRecords = [] }
+    return chunkRecords.map { record in
+      takenChunkKeys.insert(record.key)
+      return record.chunk(messageID: record.key)
+    }
+  }
+
+  /// The run's messages in order of first appearance, its chunks not taken before, its tool
+  /// calls with their results, and the ids of messages whose chunks were taken under another
+  /// key (see `takeChunks`).
+  func finish() -> (
+    messages: [Message], chunks: [MessageChunk], toolCalls: [ToolCall],
+    renamedChunkKeys: [String: String]
+  ) {
     var messages: [Message] = []
     messages.reserveCapacity(order.count)
     var storedIDs = Set<String>()
@@ -262,12 +284,14 @@ struct AssemblyState {
       }
     }
     let chunks = chunkRecords.map { record in
-      MessageChunk(
-        messageID: grouper.messageID(forKey: record.key), seq: record.seq, node: record.node,
-        namespace: record.namespace, content: record.content,
-        toolCallChunks: record.toolCallChunks, usage: record.usage)
+      record.chunk(messageID: grouper.messageID(forKey: record.key))
     }
-    return (messages, chunks, toolCalls)
+    var renamedChunkKeys: [String: String] = [:]
+    for key in takenChunkKeys {
+      let messageID = grouper.messageID(forKey: key)
+      if messageID != key { renamedChunkKeys[key] = messageID }
+    }
+    return (messages, chunks, toolCalls, renamedChunkKeys)
   }
 
   /// A tool call rebuilt from a merged `tool_call_chunks` entry, as `init_tool_calls` does:

@@ -93,15 +93,17 @@ public struct RunBuilder {
   /// Events added so far, taken ones included.
   public var eventCount: Int { takenEventCount + events.count }
 
-  /// Hands over the events added since the last call, so that a long run's events can be
-  /// stored before the run ends; `finish` then gives the run with only the events after them.
-  public mutating func takeEvents() -> [RunEvent] {
+  /// Hands over the events and chunks added since the last call, so that a long run's rows
+  /// can be stored before the run ends; `finish` then gives the run with only those after them.
+  /// The chunks carry their message's key for its id; the run tells the ids that changed
+  /// (`Run.provisionalChunkMessageIDs`).
+  public mutating func takePiece() -> (events: [RunEvent], chunks: [MessageChunk]) {
     defer {
       takenEventCount += events.count
       events = []
       pendingEventBytes = 0
     }
-    return events
+    return (events, state.takeChunks())
   }
 
   /// Reads the run's next event.
@@ -199,11 +201,12 @@ public struct RunBuilder {
       if sawError { .error } else if sawInterrupt { .interrupted } else if endsInsideEvent {
         .incomplete
       } else { .success }
-    let (messages, chunks, toolCalls) = state.finish()
+    let assembled = state.finish()
     return Run(
       runID: runID, attempt: attempt, threadID: threadID ?? ids.threadID, graphID: ids.graphID,
       assistantID: ids.assistantID, status: status, error: errorText, errorType: errorType,
-      events: events, messages: messages, chunks: chunks, toolCalls: toolCalls)
+      events: events, messages: assembled.messages, chunks: assembled.chunks,
+      toolCalls: assembled.toolCalls, provisionalChunkMessageIDs: assembled.renamedChunkKeys)
   }
 
   private static func describeError(_ payload: JSONNode?) -> (String?, String?) {

@@ -22,11 +22,12 @@ public struct IngestErrorRecord: Sendable, Equatable {
 
 /// What a reader hands the writer of one source, in order.
 public enum SourcePart: Sendable {
-  /// The first events of a run still being read: a long run's events are stored in pieces,
-  /// so that no process holds all of them at once. The run itself follows.
-  case runEvents(runID: String, attempt: Int, events: [RunEvent])
-  /// A run, and whether its lines could not all be read. Its events are those after any sent
-  /// before it in `runEvents`.
+  /// The first events and chunks of a run still being read: a long run's rows are stored in
+  /// pieces, so that no process holds all of them at once. The run itself follows. The chunks
+  /// carry their message's key for its id (see `Run.provisionalChunkMessageIDs`).
+  case runEvents(runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk] = [])
+  /// A run, and whether its lines could not all be read. Its events and chunks are those after
+  /// any sent before it in `runEvents`.
   case run(Run, isDamaged: Bool)
 }
 
@@ -247,7 +248,7 @@ public final class BatchWriter {
     var open: OpenRun?
     while let part = try nextPart() {
       switch part {
-      case .runEvents(let runID, let attempt, let events):
+      case .runEvents(let runID, let attempt, let events, let chunks):
         eventCount += events.count
         if open == nil {
           let isNew = try !isStored(runID: runID, attempt: attempt)
@@ -259,8 +260,10 @@ public final class BatchWriter {
         }
         if current.kept != nil {
           current.kept? += events
+          current.keptChunks += chunks
         } else {
           try insertEvents(events, runID: runID, attempt: attempt)
+          try insertChunks(chunks, runID: runID, attempt: attempt)
           current.storedCount += events.count
         }
         open = current
@@ -276,8 +279,15 @@ public final class BatchWriter {
           open = nil
           if let kept = current.kept {
             run.events = kept + run.events
+            run.chunks =
+              current.keptChunks.map { chunk in
+                var chunk = chunk
+                chunk.messageID = run.provisionalChunkMessageIDs[chunk.messageID] ?? chunk.messageID
+                return chunk
+              } + run.chunks
           } else {
             eventsBefore = current.storedCount
+            try renameStoredChunkMessages(run)
           }
         }
         if let eventsBefore {
@@ -345,6 +355,36 @@ public final class BatchWriter {
     return true
   }
 
+  /// Gives the chunks stored ahead of `run` the ids their messages ended up with. Only those
+  /// chunks are stored yet (the run was new when they came), and no message's key is another
+  /// message's id, so each update touches the chunks of one message.
+  private func renameStoredChunkMessages(_ run: Run) throws {
+    for (key, messageID) in run.provisionalChunkMessageIDs {
+      try db.cachedStatement(
+        sql: """
+          UPDATE message_chunks SET message_id = ?
+           WHERE run_id = ? AND attempt = ? AND message_id = ?
+          """
+      ).execute(arguments: RunStore.storable([messageID, run.runID, run.attempt, key]))
+    }
+  }
+
+  private func insertChunks(_ chunks: [MessageChunk], runID: String, attempt: Int) throws {
+    for chunk in chunks {
+      let statement = inserter.chunk
+      statement.bind(1, runID)
+      statement.bind(2, attempt)
+      statement.bind(3, chunk.messageID)
+      statement.bind(4, chunk.seq)
+      statement.bind(5, chunk.node)
+      statement.bind(6, chunk.namespace)
+      statement.bind(7, chunk.content)
+      statement.bind(8, chunk.toolCallChunks)
+      statement.bind(9, chunk.usage)
+      try statement.execute()
+    }
+  }
+
   private func insertEvents(_ events: [RunEvent], runID: String, attempt: Int) throws {
     for event in events {
       let statement = inserter.event
@@ -376,6 +416,8 @@ public final class BatchWriter {
     var storedCount = 0
     /// The events, when the database holds a copy of the run: they wait for the run's end.
     var kept: [RunEvent]?
+    /// The chunks that wait with them.
+    var keptChunks: [MessageChunk] = []
   }
 
   /// The reader sent the first events of a run and then not the run.
@@ -410,19 +452,7 @@ public final class BatchWriter {
 
     try insertEvents(run.events, runID: run.runID, attempt: run.attempt)
 
-    for chunk in run.chunks {
-      let statement = inserter.chunk
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, chunk.messageID)
-      statement.bind(4, chunk.seq)
-      statement.bind(5, chunk.node)
-      statement.bind(6, chunk.namespace)
-      statement.bind(7, chunk.content)
-      statement.bind(8, chunk.toolCallChunks)
-      statement.bind(9, chunk.usage)
-      try statement.execute()
-    }
+    try insertChunks(run.chunks, runID: run.runID, attempt: run.attempt)
 
     for (position, message) in run.messages.enumerated() {
       if !message.content.isEmpty {

@@ -46,6 +46,30 @@ import Testing
     #expect(builder.finish(runID: "r", endsInsideEvent: false, threadID: "H").threadID == "H")
   }
 
+  @Test func aPieceTakesTheChunksSoFarUnderTheirMessagesKey() throws {
+    func chunk(_ id: String, _ text: String) throws -> SourceEvent {
+      let payload = #"[{"type":"AIMessageChunk","id":"\#(id)","content":"\#(text)"},{}]"#
+      return SourceEvent(
+        name: "messages", document: try JSONDocument.read(Array(payload.utf8)), line: 1)
+    }
+    var builder = RunBuilder(runID: "r", attempt: 1)
+    try builder.add(chunk("lc_run--1", "a"))
+    try builder.add(chunk("lc_run--1", "b"))
+    let piece = builder.takePiece()
+    #expect(piece.events.map(\.seq) == [0, 1])
+    #expect(piece.chunks.map(\.messageID) == ["lc_run--1", "lc_run--1"])
+    #expect(piece.chunks.map(\.content) == ["a", "b"])
+    // The provider's id joins the message after the piece was taken.
+    try builder.add(chunk("msg_9", "c"))
+    let run = builder.finish(runID: "r", endsInsideEvent: false)
+    #expect(run.events.map(\.seq) == [2])
+    #expect(run.chunks.map(\.messageID) == ["msg_9"])
+    #expect(run.provisionalChunkMessageIDs == ["lc_run--1": "msg_9"])
+    #expect(run.messages.map(\.messageID) == ["msg_9"])
+    #expect(run.messages.first?.content == "abc")
+    #expect(run.messages.first?.chunkCount == 3)
+  }
+
   /// Each kind of event that leaves something in the run's state, and the payloads must all be
   /// freed once read: values and updates (whole messages kept), legacy snapshots, chunks.
   @Test(arguments: [

@@ -152,4 +152,88 @@ import Testing
       store, "SELECT seq FROM events WHERE run_id = ? ORDER BY seq", [run.runID])
     #expect(seqs == run.events.map { "\($0.seq)" })
   }
+
+  /// A capture of one run whose message streams its first chunks under langchain's id and then
+  /// takes the provider's: the chunks read before that carry an id the message does not keep.
+  /// `chunkCount` chunks in all; `endEarly` leaves the closing chunk and the end out.
+  private static func renamingCapture(chunkCount: Int, endEarly: Bool = false) -> String {
+    let metadata = #"{"langgraph_node":"agent","langgraph_checkpoint_ns":"agent:1"}"#
+    func chunk(_ id: String, _ text: String, last: Bool = false) -> String {
+      let position = last ? #""last""# : "null"
+      return """
+        event: messages
+        data: [{"content":"\(text)","type":"AIMessageChunk","id":"\(id)","tool_call_chunks":[],\
+        "chunk_position":\(position)},\(metadata)]
+
+
+        """
+    }
+    var capture = """
+      event: metadata
+      data: {"run_id":"0199a0a0-0000-7000-8000-000000000001","attempt":1}
+
+
+      """
+    for index in 0..<chunkCount {
+      let id = index < 3 ? "lc_run--call-1" : "msg_provider_1"
+      capture += chunk(id, "t\(index) ")
+    }
+    if !endEarly {
+      capture += chunk("lc_run--call-1", "", last: true)
+      capture += "event: end\ndata: null\n\n"
+    }
+    return capture
+  }
+
+  /// Chunk rows as text, in seq order.
+  private static func chunkRows(_ store: RunStore) throws -> [String] {
+    try RobustnessFixtures.rows(
+      store, "SELECT message_id, seq, content FROM message_chunks ORDER BY seq")
+  }
+
+  @Test func chunksStoredAheadOfTheirRunTakeTheIdTheirMessageEndsWith() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-rename")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let capture = folder.appendingPathComponent("run.sse")
+    try Self.renamingCapture(chunkCount: 40).write(to: capture, atomically: true, encoding: .utf8)
+
+    let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
+    _ = Ingestor(store: whole, jobs: 1).ingest(paths: [capture.path])
+    let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
+    var ingestor = Ingestor(store: pieces, jobs: 1)
+    ingestor.blockSize = 512
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: [capture.path])
+
+    let expected = try Self.chunkRows(whole)
+    #expect(expected.count == 41)
+    #expect(Set(expected.map { $0.prefix(while: { $0 != "\t" }) }) == ["\"msg_provider_1\""])
+    #expect(try Self.chunkRows(pieces) == expected)
+    #expect(try Self.contents(of: pieces) == Self.contents(of: whole))
+  }
+
+  @Test func chunksKeptForTheChoiceBetweenCopiesTakeTheIdTheirMessageEndsWith() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-rename-kept")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let shorter = folder.appendingPathComponent("short.sse")
+    let longer = folder.appendingPathComponent("long.sse")
+    try Self.renamingCapture(chunkCount: 10, endEarly: true)
+      .write(to: shorter, atomically: true, encoding: .utf8)
+    try Self.renamingCapture(chunkCount: 40).write(to: longer, atomically: true, encoding: .utf8)
+
+    let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
+    _ = Ingestor(store: whole, jobs: 1).ingest(paths: [longer.path])
+    // The shorter copy is stored first; the longer one then comes in pieces, which wait for
+    // the run's end and replace it.
+    let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
+    _ = Ingestor(store: pieces, jobs: 1).ingest(paths: [shorter.path])
+    #expect(try Self.chunkRows(pieces).count == 10)
+    var ingestor = Ingestor(store: pieces, jobs: 1)
+    ingestor.blockSize = 512
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: [longer.path])
+
+    #expect(try Self.chunkRows(pieces) == Self.chunkRows(whole))
+    #expect(try Self.chunkRows(whole).count == 41)
+  }
 }
