@@ -397,7 +397,8 @@ public final class BatchWriter {
       statement.bind(8, event.line)
       statement.bind(9, event.streamID)
       statement.bind(10, event.isLossy)
-      try statement.execute(bindingInPlace: 7, event.data)
+      // Event payloads are canonical JSON text (RunEvent.data).
+      try statement.execute(bindingInPlace: 7, event.data, isJSON: true)
     }
   }
 
