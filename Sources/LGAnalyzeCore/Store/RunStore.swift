@@ -57,7 +57,7 @@ public final class RunStore: Sendable {
     // Another ingest may hold the write lock for the length of one file's transaction, which
     // for a file of gigabytes takes a while: wait for it rather than fail.
     configuration.busyMode = .timeout(600)
-    Self.stopMemoryStatistics()
+    _ = Self.memoryStatisticsStopped
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
       createdDatabase = readOnly ? false : try Self.prepare(queue)
@@ -73,8 +73,6 @@ public final class RunStore: Sendable {
   private static let memoryStatisticsStopped: Void = {
     _ = lga_sqlite_stop_memory_statistics()
   }()
-
-  private static func stopMemoryStatistics() { Self.memoryStatisticsStopped }
 
   /// Sets the database up for writing and migrates its schema. Returns true when the database
   /// held nothing yet (a new or empty file).
