@@ -46,6 +46,27 @@ struct AssemblyState {
     var count = 0
   }
 
+  /// What `finish` needs of a message that arrived whole, read when it arrives. A run of
+  /// `updates` events brings a new whole message in nearly every event, and all of them wait for
+  /// the run's end: kept as detached JSON (bytes, tape and the keys nothing reads), each took
+  /// about three times the memory of its text.
+  private struct WholeMessage {
+    var type: String
+    var content: String
+    var toolCalls: [ToolCall]
+    var usage: TokenUsage?
+    var toolCallID: String?
+
+    init(_ fields: JSONNode, id: String) {
+      let type = fields["type"]?.stringValue ?? "unknown"
+      self.type = ["AIMessageChunk": "ai", "user": "human"][type] ?? type
+      content = ChunkMergeRules.text(of: fields["content"]?.value)
+      toolCalls = AssemblyState.wholeToolCalls(fields["tool_calls"]?.value, messageID: id)
+      usage = AssemblyState.tokenUsage(fields["usage_metadata"]?.value)
+      toolCallID = self.type == "tool" ? fields["tool_call_id"]?.stringValue : nil
+    }
+  }
+
   private struct ChunkRecord {
     var key: String
     var seq: Int
@@ -69,7 +90,7 @@ struct AssemblyState {
   private var firstSeq: [String: Int] = [:]
   private var streamed: [String: StreamedMessage] = [:]
   private var snapshots: [String: SnapshotGroup] = [:]
-  private var whole: [String: JSONNode] = [:]
+  private var whole: [String: WholeMessage] = [:]
   private var chunkRecords: [ChunkRecord] = []
   /// Keys of messages some of whose chunks were taken before the run ended.
   private var takenChunkKeys: Set<String> = []
@@ -122,7 +143,7 @@ struct AssemblyState {
       metadata[key] = info
     }
     guard isChunk else {
-      whole[key] = fields.detached
+      whole[key] = WholeMessage(fields, id: key)
       return
     }
     // Renderings that elided nested parts leave nulls in lists; langchain never sees those.
@@ -156,7 +177,7 @@ struct AssemblyState {
       if whole[id] == nil && streamed[id] == nil && !grouper.hasSeen(id) {
         appendOrder(id, seq: seq)
       }
-      whole[id] = fields.detached
+      whole[id] = WholeMessage(fields, id: id)
       return
     }
     let key = grouper.key(
@@ -190,7 +211,7 @@ struct AssemblyState {
     else { return }
     if whole[id] == nil {
       appendOrder(id, seq: seq)
-      whole[id] = fields.detached
+      whole[id] = WholeMessage(fields, id: id)
     }
     if let node, metadata[id]?.node == nil {
       metadata[id] = MessageMetadata(node: node)
@@ -256,13 +277,12 @@ struct AssemblyState {
         message.usage = Self.tokenUsage(merged.usage)
         message.chunkCount = merged.count
         message.modelCallID = grouper.langChainID(forKey: key)
-      } else if let fields = whole[key] {
-        let type = fields["type"]?.stringValue ?? "unknown"
-        message.type = ["AIMessageChunk": "ai", "user": "human"][type] ?? type
-        message.content = ChunkMergeRules.text(of: fields["content"]?.value)
-        message.toolCalls = Self.wholeToolCalls(fields["tool_calls"]?.value, messageID: key)
-        message.usage = Self.tokenUsage(fields["usage_metadata"]?.value)
-        if message.type == "tool" { message.toolCallID = fields["tool_call_id"]?.stringValue }
+      } else if let arrived = whole[key] {
+        message.type = arrived.type
+        message.content = arrived.content
+        message.toolCalls = arrived.toolCalls
+        message.usage = arrived.usage
+        message.toolCallID = arrived.toolCallID
         if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
       }
       for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
