@@ -42,6 +42,9 @@ public struct StoreError: Error, CustomStringConvertible {
 /// not all be read and the stored copy's source read cleanly — a damaged copy never replaces a
 /// good one.
 public final class RunStore: Sendable {
+  /// Seconds to wait for a lock another connection holds (see `init`).
+  static let busyTimeout = 600
+
   /// The path the database was opened at.
   public let path: String
   let queue: DatabaseQueue
@@ -56,7 +59,7 @@ public final class RunStore: Sendable {
     configuration.readonly = readOnly
     // Another ingest may hold the write lock for the length of one file's transaction, which
     // for a file of gigabytes takes a while: wait for it rather than fail.
-    configuration.busyMode = .timeout(600)
+    configuration.busyMode = .timeout(TimeInterval(Self.busyTimeout))
     _ = Self.memoryStatisticsStopped
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
@@ -187,6 +190,7 @@ public final class RunStore: Sendable {
         return try body(writer)
       }
       do {
+        if createdDatabase { emptyLog(db) }
         try db.execute(sql: "PRAGMA synchronous = NORMAL")
         try syncFiles()
       } catch {
@@ -196,6 +200,20 @@ public final class RunStore: Sendable {
       }
       return try outcome.get()
     }
+  }
+
+  /// Copies the whole WAL into the database and truncates it, without syncing (a created
+  /// database is written at synchronous OFF). The sync at the end then has only the database
+  /// file to write: syncing the WAL first wrote up to a batch's worth of pages to the disk that
+  /// the checkpoint when the database closes copied into the database file and wrote again
+  /// (212 MB corpus, medians of 8 runs in two rounds: 2.14 → 1.83 s and 2.29 → 2.13 s).
+  /// A reader or another writer still using the WAL keeps it from being emptied; the busy
+  /// timeout is lifted for the checkpoint so that the ingest does not wait for them, and the
+  /// WAL is then synced as before. Nothing depends on the checkpoint succeeding.
+  private func emptyLog(_ db: Database) {
+    try? db.execute(sql: "PRAGMA busy_timeout = 0")
+    defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Self.busyTimeout * 1000)") }
+    _ = try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
   }
 
   /// Writes the database file and its WAL through to the disk. Committing in WAL mode syncs

@@ -132,6 +132,59 @@ import Testing
     #expect(try Self.count(reopened, "sources") == 1)
   }
 
+  private static func walSize(_ path: String) -> Int? {
+    (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int
+  }
+
+  @Test func aCreatedDatabaseEndsItsIngestWithTheWALCopiedIntoIt() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-empty-log")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    let store = try RunStore(path: path)
+    #expect(store.createdDatabase)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    try store.withBatchWriter { writer in
+      try Self.write(runs, as: "a.sse", with: writer)
+      try writer.commit()
+      #expect((Self.walSize(path) ?? 0) > 0)
+    }
+    // Emptied while the store is still open: the sync at the end had only the database file
+    // to write, and closing has nothing left to copy.
+    #expect(Self.walSize(path) == 0)
+    #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") } == 600_000)
+    #expect(try Self.count(store, "sources") == 1)
+  }
+
+  @Test(.timeLimit(.minutes(1)))
+  func aReaderInTheWALDoesNotHoldUpTheEndOfAnIngest() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-log-reader")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    let store = try RunStore(path: path)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    try store.withBatchWriter { writer in
+      try Self.write(runs, as: "a.sse", with: writer)
+      try writer.commit()
+    }
+    var readerConfiguration = Configuration()
+    readerConfiguration.readonly = true
+    let reader = try DatabaseQueue(path: path, configuration: readerConfiguration)
+    try reader.read { readerDB in
+      // The reader's snapshot holds one source; the checkpoint cannot pass it, and waiting
+      // for it under the 600 s busy timeout would hold the ingest until the reader ends (the
+      // time limit then fails the test, once the wait is over).
+      #expect(try Int.fetchOne(readerDB, sql: "SELECT COUNT(*) FROM sources") == 1)
+      try store.withBatchWriter { writer in
+        try Self.write(runs, as: "b.sse", with: writer)
+        try writer.commit()
+      }
+      #expect((Self.walSize(path) ?? 0) > 0)
+      #expect(try Int.fetchOne(readerDB, sql: "SELECT COUNT(*) FROM sources") == 1)
+    }
+    #expect(try Self.count(store, "sources") == 2)
+    #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") } == 600_000)
+  }
+
   @Test func theHookAfterACommitRunsOnlyWhenSomethingWasCommitted() throws {
     let folder = try RobustnessFixtures.scratchFolder("batch-after-commit")
     defer { RobustnessFixtures.removeScratch(folder) }
