@@ -275,8 +275,8 @@ public struct JSONNode: Sendable {
   }
 
   /// This value in a document of its own. A node keeps its whole document alive: reassembly,
-  /// which keeps a run's whole messages until the run ends, keeps them detached, or every
-  /// payload a message first appeared in (a values event with the whole state) would stay too.
+  /// which keeps the legacy snapshots of a message until the run ends, keeps them detached, or
+  /// every payload a snapshot appeared in would stay too.
   var detached: JSONNode {
     guard byteRange != 0..<document.bytes.count,
       let own = try? JSONDocument(storage: document).document(of: self)
