@@ -151,7 +151,9 @@ import Testing
     // Emptied while the store is still open: the sync at the end had only the database file
     // to write, and closing has nothing left to copy.
     #expect(Self.walSize(path) == 0)
-    #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") } == 600_000)
+    #expect(
+      try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") }
+        == RunStore.busyTimeout * 1000)
     #expect(try Self.count(store, "sources") == 1)
   }
 
@@ -182,7 +184,9 @@ import Testing
       #expect(try Int.fetchOne(readerDB, sql: "SELECT COUNT(*) FROM sources") == 1)
     }
     #expect(try Self.count(store, "sources") == 2)
-    #expect(try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") } == 600_000)
+    #expect(
+      try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") }
+        == RunStore.busyTimeout * 1000)
   }
 
   @Test func theHookAfterACommitRunsOnlyWhenSomethingWasCommitted() throws {
