@@ -171,6 +171,8 @@ public final class BatchWriter {
     var sourceID: Int64?
     /// Runs added before the savepoint.
     var addedRuns: [(runID: String, attempt: Int)] = []
+    /// Stored copies moved aside before the savepoint for a run that came in pieces.
+    var asideCopies: [AsideCopy] = []
     var hasSavepoint = false
   }
 
@@ -185,6 +187,7 @@ public final class BatchWriter {
       try db.execute(sql: "ROLLBACK TO SAVEPOINT source_tail")
       try db.execute(sql: "RELEASE SAVEPOINT source_tail")
     }
+    for aside in undo.asideCopies { try putBack(aside) }
     for (runID, attempt) in undo.addedRuns {
       try deleteRun(runID: runID, attempt: attempt)
     }
@@ -193,8 +196,14 @@ public final class BatchWriter {
     }
   }
 
-  private func deleteRun(runID: String, attempt: Int) throws {
-    for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {
+  private static let runTables = [
+    "runs", "events", "message_chunks", "messages", "tool_calls", "search_index",
+  ]
+  /// The tables a run's pieces are stored in, ahead of the run.
+  private static let pieceTables = ["events", "message_chunks"]
+
+  private func deleteRun(runID: String, attempt: Int, from tables: [String] = runTables) throws {
+    for table in tables {
       try db.execute(
         sql: "DELETE FROM \(table) WHERE run_id = ? AND attempt = ?",
         arguments: RunStore.storable([runID, attempt]))
@@ -243,56 +252,57 @@ public final class BatchWriter {
     undo.sourceID = sourceID
     var eventCount = 0
     var runCount = 0
-    // The run whose first events came ahead of it: stored at once when the database holds no
-    // copy of it, else kept until the run ends, when the usual choice between copies is made.
+    // The run whose first events came ahead of it. Its events are stored as they come, also
+    // when the database holds a copy of it, whose events are then moved aside until the run's
+    // end chooses between the two (see AsideCopy).
     var open: OpenRun?
     while let part = try nextPart() {
       switch part {
       case .runEvents(let runID, let attempt, let events, let chunks):
         eventCount += events.count
         if open == nil {
-          let isNew = try !isStored(runID: runID, attempt: attempt)
-          if isNew && !undo.hasSavepoint { undo.addedRuns.append((runID, attempt)) }
-          open = OpenRun(runID: runID, attempt: attempt, kept: isNew ? nil : [])
+          open = try startOpenRun(runID: runID, attempt: attempt, undo: &undo)
         }
         guard var current = open, current.runID == runID, current.attempt == attempt else {
           throw IncompleteRun(runID: open?.runID ?? runID)
         }
-        if current.kept != nil {
-          current.kept? += events
-          current.keptChunks += chunks
-        } else {
-          try insertEvents(events, runID: runID, attempt: attempt)
-          try insertChunks(chunks, runID: runID, attempt: attempt)
-          current.storedCount += events.count
-        }
+        try insertEvents(events, runID: runID, attempt: attempt)
+        try insertChunks(chunks, runID: runID, attempt: attempt)
+        current.storedCount += events.count
+        current.storedLossyCount += events.count(where: \.isLossy)
         open = current
 
-      case .run(var run, let isDamaged):
+      case .run(let run, let isDamaged):
         eventCount += run.events.count
         runCount += 1
-        var eventsBefore: Int?
         if let current = open {
           guard current.runID == run.runID, current.attempt == run.attempt else {
             throw IncompleteRun(runID: current.runID)
           }
           open = nil
-          if let kept = current.kept {
-            run.events = kept + run.events
-            run.chunks =
-              current.keptChunks.map { chunk in
-                var chunk = chunk
-                chunk.messageID = run.provisionalChunkMessageIDs[chunk.messageID] ?? chunk.messageID
-                return chunk
-              } + run.chunks
-          } else {
-            eventsBefore = current.storedCount
-            try renameStoredChunkMessages(run)
+          if let aside = current.aside {
+            let isChosen = aside.stored.isReplaced(
+              byEventCount: current.storedCount + run.events.count,
+              lossyCount: current.storedLossyCount + run.events.count(where: \.isLossy),
+              isDamaged: isDamaged)
+            guard isChosen else {
+              try putBack(aside)
+              undo.asideCopies.removeAll { $0.asideRunID == aside.asideRunID }
+              summary.runsAlreadyStored += 1
+              continue
+            }
+            try openSavepoint(&undo)
+            try deleteRun(
+              runID: run.runID, attempt: run.attempt,
+              from: Self.runTables.filter {
+                !Self.pieceTables.contains($0)
+              })
+            try deleteRun(runID: aside.asideRunID, attempt: run.attempt, from: Self.pieceTables)
           }
-        }
-        if let eventsBefore {
-          // New when its first events came: stored without a choice between copies.
-          try insert(run, sourcePath: source.path, sourceID: sourceID, eventsBefore: eventsBefore)
+          try renameStoredChunkMessages(run)
+          try insert(
+            run, sourcePath: source.path, sourceID: sourceID, eventsBefore: current.storedCount)
+          summary.eventsWritten += current.storedCount
         } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
           try insert(run, sourcePath: source.path, sourceID: sourceID)
@@ -301,7 +311,7 @@ public final class BatchWriter {
           continue
         }
         summary.runsWritten += 1
-        summary.eventsWritten += (eventsBefore ?? 0) + run.events.count
+        summary.eventsWritten += run.events.count
       }
     }
     // Events of a run that never ended would be stored without their run.
@@ -323,36 +333,110 @@ public final class BatchWriter {
     return summary
   }
 
-  /// True when `run` should be written: it is new, or it is more whole than the stored copy
-  /// (which is then removed) and is not a damaged copy of a run stored from a clean source.
-  /// More whole: more events, or as many with fewer lossy ones (the capture a Node transcript
-  /// with elided parts was printed from).
-  private func replaceableRun(_ run: Run, isDamaged: Bool, undo: inout SourceUndo) throws -> Bool {
-    guard
-      let stored = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT r.event_count, COALESCE(s.error_count, 0),
-                   (SELECT COUNT(*) FROM events e
-                     WHERE e.run_id = r.run_id AND e.attempt = r.attempt AND e.lossy = 1)
-              FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
-             WHERE r.run_id = ? AND r.attempt = ?
-            """),
-        arguments: RunStore.storable([run.runID, run.attempt]))
-    else { return true }
-    let storedEvents: Int = stored[0]
-    let storedSourceErrors: Int = stored[1]
-    let storedLossyEvents: Int = stored[2]
-    let isMoreWhole =
-      run.events.count > storedEvents
-      || (run.events.count == storedEvents
-        && run.events.count(where: \.isLossy) < storedLossyEvents)
-    guard isMoreWhole, !isDamaged || storedSourceErrors > 0 else {
-      return false
+  /// What the choice between two copies of a run needs to know of the stored one.
+  private struct StoredCopy {
+    var eventCount: Int
+    var lossyCount: Int
+    /// The stored copy came from a source with problems.
+    var isFromDamagedSource: Bool
+
+    /// True when a copy with these counts should replace the stored one: it is more whole
+    /// (more events, or as many with fewer lossy ones: the capture a Node transcript with
+    /// elided parts was printed from), and it is not a damaged copy of a run stored from a
+    /// clean source.
+    func isReplaced(byEventCount count: Int, lossyCount lossy: Int, isDamaged: Bool) -> Bool {
+      let isMoreWhole = count > eventCount || (count == eventCount && lossy < lossyCount)
+      return isMoreWhole && (!isDamaged || isFromDamagedSource)
     }
+  }
+
+  /// The stored copy of a run, if the database holds one.
+  private func storedCopy(runID: String, attempt: Int) throws -> StoredCopy? {
+    try Row.fetchOne(
+      db.cachedStatement(
+        sql: """
+          SELECT r.event_count, COALESCE(s.error_count, 0),
+                 (SELECT COUNT(*) FROM events e
+                   WHERE e.run_id = r.run_id AND e.attempt = r.attempt AND e.lossy = 1)
+            FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
+           WHERE r.run_id = ? AND r.attempt = ?
+          """),
+      arguments: RunStore.storable([runID, attempt])
+    ).map { row in
+      StoredCopy(eventCount: row[0], lossyCount: row[2], isFromDamagedSource: row[1] > 0)
+    }
+  }
+
+  /// True when `run` should be written: it is new, or it replaces the stored copy (which is
+  /// then removed, after the source's savepoint).
+  private func replaceableRun(_ run: Run, isDamaged: Bool, undo: inout SourceUndo) throws -> Bool {
+    guard let stored = try storedCopy(runID: run.runID, attempt: run.attempt) else { return true }
+    guard
+      stored.isReplaced(
+        byEventCount: run.events.count, lossyCount: run.events.count(where: \.isLossy),
+        isDamaged: isDamaged)
+    else { return false }
     try openSavepoint(&undo)
     try deleteRun(runID: run.runID, attempt: run.attempt)
     return true
+  }
+
+  /// A stored copy of a run whose other copy comes in pieces: its events and chunks are moved
+  /// to another run id while the pieces are stored under the run's own, and its other rows stay
+  /// (the new copy's are written at its end). The run's end deletes the copy that loses.
+  ///
+  /// Moving the stored copy aside costs a rewrite of its events; the alternatives cost more.
+  /// Keeping the pieces in memory until the run's end held the whole run (a 600 MB run
+  /// replacing a stored half peaked at 842 MB). Deleting the stored copy inside a savepoint
+  /// and rolling back when it wins brought all its pages back into memory at once (806 MB),
+  /// since SQLite cannot spill pages while it rolls back. Storing the pieces under another id
+  /// would rewrite the new copy, the longer one in the usual case (a capture ingested while
+  /// it was still being written, then again once done).
+  private struct AsideCopy {
+    var runID: String
+    var attempt: Int
+    var asideRunID: String
+    var stored: StoredCopy
+  }
+
+  /// Begins storing a run whose first events came ahead of it, moving a stored copy aside.
+  private func startOpenRun(runID: String, attempt: Int, undo: inout SourceUndo) throws
+    -> OpenRun
+  {
+    guard let stored = try storedCopy(runID: runID, attempt: attempt) else {
+      if !undo.hasSavepoint { undo.addedRuns.append((runID, attempt)) }
+      return OpenRun(runID: runID, attempt: attempt)
+    }
+    var asideRunID = runID + " (stored copy)"
+    while try hasPieceRows(runID: asideRunID, attempt: attempt) { asideRunID += "'" }
+    let aside = AsideCopy(
+      runID: runID, attempt: attempt, asideRunID: asideRunID, stored: stored)
+    try moveRows(from: runID, to: asideRunID, attempt: attempt)
+    // After the savepoint, rolling back to it is what puts the copy back.
+    if !undo.hasSavepoint { undo.asideCopies.append(aside) }
+    return OpenRun(runID: runID, attempt: attempt, aside: aside)
+  }
+
+  /// Deletes what the other copy stored of the run's pieces and moves the stored copy back.
+  private func putBack(_ aside: AsideCopy) throws {
+    try deleteRun(runID: aside.runID, attempt: aside.attempt, from: Self.pieceTables)
+    try moveRows(from: aside.asideRunID, to: aside.runID, attempt: aside.attempt)
+  }
+
+  private func moveRows(from runID: String, to newRunID: String, attempt: Int) throws {
+    for table in Self.pieceTables {
+      try db.execute(
+        sql: "UPDATE \(table) SET run_id = ? WHERE run_id = ? AND attempt = ?",
+        arguments: RunStore.storable([newRunID, runID, attempt]))
+    }
+  }
+
+  private func hasPieceRows(runID: String, attempt: Int) throws -> Bool {
+    try Self.pieceTables.contains { table in
+      try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM \(table) WHERE run_id = ? AND attempt = ?",
+        arguments: RunStore.storable([runID, attempt])) ?? false
+    }
   }
 
   /// Gives the chunks stored ahead of `run` the ids their messages ended up with. Only those
@@ -402,23 +486,15 @@ public final class BatchWriter {
     }
   }
 
-  /// The database holds a copy of the run.
-  private func isStored(runID: String, attempt: Int) throws -> Bool {
-    try Bool.fetchOne(
-      db.cachedStatement(sql: "SELECT 1 FROM runs WHERE run_id = ? AND attempt = ?"),
-      arguments: RunStore.storable([runID, attempt])) ?? false
-  }
-
   /// A run whose first events came ahead of it.
   private struct OpenRun {
     var runID: String
     var attempt: Int
-    /// Events stored so far.
+    /// Events stored so far, and how many of them are lossy.
     var storedCount = 0
-    /// The events, when the database holds a copy of the run: they wait for the run's end.
-    var kept: [RunEvent]?
-    /// The chunks that wait with them.
-    var keptChunks: [MessageChunk] = []
+    var storedLossyCount = 0
+    /// The copy the database held, moved aside until the run's end chooses between the two.
+    var aside: AsideCopy?
   }
 
   /// The reader sent the first events of a run and then not the run.

@@ -52,7 +52,9 @@ import Testing
   }
 
   /// `run` as parts: its first `count` events ahead of it in two pieces, then the rest.
-  private static func parts(of run: Run, aheadCount count: Int) -> [SourcePart] {
+  private static func parts(of run: Run, aheadCount count: Int, isDamaged: Bool = false)
+    -> [SourcePart]
+  {
     var rest = run
     rest.events = Array(run.events.dropFirst(count))
     let half = count / 2
@@ -62,7 +64,7 @@ import Testing
       .runEvents(
         runID: run.runID, attempt: run.attempt,
         events: Array(run.events[half..<count])),
-      .run(rest, isDamaged: false),
+      .run(rest, isDamaged: isDamaged),
     ]
   }
 
@@ -127,7 +129,7 @@ import Testing
     #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM events") == 0)
   }
 
-  @Test func piecesOfAStoredRunWaitForTheChoiceBetweenCopies() throws {
+  @Test func piecesOfAStoredRunReplaceItOnlyWhenMoreWhole() throws {
     let store = try RunStore(path: ":memory:")
     let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
     var shorter = run
@@ -151,6 +153,101 @@ import Testing
     let seqs = try RobustnessFixtures.rows(
       store, "SELECT seq FROM events WHERE run_id = ? ORDER BY seq", [run.runID])
     #expect(seqs == run.events.map { "\($0.seq)" })
+  }
+
+  /// Every row stored of a run, its search index rows included, as text.
+  private static func runRows(_ store: RunStore, _ runID: String) throws -> [String] {
+    var rows: [String] = []
+    for table in ["runs", "events", "message_chunks", "messages", "tool_calls", "search_index"] {
+      rows += try RobustnessFixtures.rows(
+        store, "SELECT '\(table)', * FROM \(table) WHERE run_id = ? ORDER BY rowid", [runID])
+    }
+    return rows
+  }
+
+  /// The stored copy is moved aside when the pieces of another copy begin: a source that fails
+  /// before the run's end, or after it whichever copy the end chose, must leave the stored copy
+  /// as it was.
+  @Test(arguments: [false, true], [false, true])
+  func aSourceThatFailsWhileReplacingAStoredRunLeavesTheStoredCopy(
+    runEnds: Bool, storedIsShorter: Bool
+  ) throws {
+    let store = try RunStore(path: ":memory:")
+    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    let other = try #require(try Self.runs(ofSample: "sse/weather_updates.sse").first)
+    var shorter = run
+    shorter.events.removeLast(3)
+    let (stored, incoming) = storedIsShorter ? (shorter, run) : (run, shorter)
+    try store.withBatchWriter { writer in
+      try Self.write([.run(stored, isDamaged: false)], as: "stored.sse", with: writer)
+      try writer.commit()
+    }
+    let before = try Self.runRows(store, run.runID)
+    #expect(before.count > stored.events.count)
+    try store.withBatchWriter { writer in
+      // A source before the failing one in its batch: undoing the failed one must not take
+      // the batch with it.
+      try Self.write([.run(other, isDamaged: false)], as: "other.sse", with: writer)
+      var parts = Self.parts(of: incoming, aheadCount: 8)
+      if !runEnds { parts.removeLast() }
+      #expect(throws: (any Error).self) {
+        try Self.write(parts, as: "failing.sse", with: writer, failingAtEnd: true)
+      }
+      #expect(!writer.hasLostPendingSources)
+      try writer.commit()
+    }
+    #expect(try Self.runRows(store, run.runID) == before)
+    #expect(try Self.eventCount(store, other.runID) == other.events.count)
+    #expect(
+      try RobustnessFixtures.rows(store, "SELECT path FROM sources ORDER BY path")
+        == ["\"other.sse\"", "\"stored.sse\""])
+  }
+
+  @Test func aDamagedCopyInPiecesLeavesACleanStoredCopy() throws {
+    let store = try RunStore(path: ":memory:")
+    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    var shorter = run
+    shorter.events.removeLast(3)
+    try store.withBatchWriter { writer in
+      try Self.write([.run(shorter, isDamaged: false)], as: "short.sse", with: writer)
+      try writer.commit()
+    }
+    let before = try Self.runRows(store, run.runID)
+    try store.withBatchWriter { writer in
+      try Self.write(
+        Self.parts(of: run, aheadCount: 8, isDamaged: true), as: "damaged.sse", with: writer)
+      try writer.commit()
+    }
+    #expect(try Self.runRows(store, run.runID) == before)
+  }
+
+  /// As many events, fewer of them lossy: the lossy ones counted are those of every piece.
+  @Test func aCopyInPiecesWithFewerLossyEventsReplacesTheStoredOne() throws {
+    let store = try RunStore(path: ":memory:")
+    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    func lossy(_ run: Run, firstCount: Int) -> Run {
+      var copy = run
+      for index in copy.events.indices { copy.events[index].isLossy = index < firstCount }
+      return copy
+    }
+    let lossyCount = "SELECT COUNT(*) FROM events WHERE lossy = 1"
+    try store.withBatchWriter { writer in
+      try Self.write([.run(lossy(run, firstCount: 5), isDamaged: false)], as: "a", with: writer)
+      // Five lossy events again, four of them in the pieces: not less lossy, so kept out.
+      try Self.write(
+        Self.parts(of: lossy(run, firstCount: 5), aheadCount: 4), as: "b", with: writer)
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.integer(store, lossyCount) == 5)
+    #expect(try RobustnessFixtures.rows(store, "SELECT source FROM runs") == ["\"a\""])
+    try store.withBatchWriter { writer in
+      try Self.write(
+        Self.parts(of: lossy(run, firstCount: 2), aheadCount: 4), as: "c", with: writer)
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.integer(store, lossyCount) == 2)
+    #expect(try RobustnessFixtures.rows(store, "SELECT source FROM runs") == ["\"c\""])
+    #expect(try Self.eventCount(store, run.runID) == run.events.count)
   }
 
   /// A capture of one run whose message streams its first chunks under langchain's id and then
