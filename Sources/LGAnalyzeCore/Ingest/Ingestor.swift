@@ -193,8 +193,9 @@ public struct Ingestor: Sendable {
           case .run(let run, let isDamaged):
             retire(next: run)
             return .run(run, isDamaged: isDamaged)
-          case .runEvents(let runID, let attempt, let events, let chunks):
-            return .runEvents(runID: runID, attempt: attempt, events: events, chunks: chunks)
+          case .runEvents(let runID, let attempt, let events, let chunks, let messages):
+            return .runEvents(
+              runID: runID, attempt: attempt, events: events, chunks: chunks, messages: messages)
           case .end(let format, let issues, let eventCount, let runCount):
             report.format = format
             report.issues = issues
@@ -352,12 +353,12 @@ public struct Ingestor: Sendable {
       if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
         var long = splitter.current.take()
       {
-        let (events, chunks) = long.takePiece()
+        let (events, chunks, messages) = long.takePiece()
         splitter.current = long
         channel.send(
           .runEvents(
             runID: long.runID ?? derivedRunID(), attempt: long.attempt, events: events,
-            chunks: chunks))
+            chunks: chunks, messages: messages))
       }
     }
 

@@ -7,8 +7,10 @@ enum IngestItem: Sendable {
   case settled(FileReport, problem: IngestErrorRecord? = nil)
   /// The input is being read: write it as this source.
   case begin(SourceRecord)
-  /// The first events and chunks of a run still being read (see `SourcePart.runEvents`).
-  case runEvents(runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk])
+  /// The first events, chunks and whole messages of a run still being read (see
+  /// `SourcePart.runEvents`).
+  case runEvents(
+    runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk], messages: [Message])
   /// A run read from the input, and whether its lines could not all be read.
   case run(Run, isDamaged: Bool)
   /// The input was read to its end.
@@ -80,7 +82,7 @@ extension IngestItem {
     let chunks: [MessageChunk]
     switch self {
     case .run(let run, _): (events, chunks) = (run.events, run.chunks)
-    case .runEvents(_, _, let first, let firstChunks): (events, chunks) = (first, firstChunks)
+    case .runEvents(_, _, let first, let firstChunks, _): (events, chunks) = (first, firstChunks)
     default: return 0
     }
     var weight = 0

@@ -30,6 +30,35 @@ public struct Run: Sendable {
   /// their message streamed under: the message's id where it differs from that key. A chunk's
   /// message can take a new id until the run ends (a provider's id joining langchain's).
   public var provisionalChunkMessageIDs: [String: String] = [:]
+  /// For a run whose whole messages were handed over before it ended (`RunBuilder.takePiece`):
+  /// how many of those it keeps, and what changed about them since. `messages` then holds only
+  /// the rows still to write, each with its `position`.
+  public var messagesStoredAhead = MessagesStoredAhead()
+}
+
+/// The messages of a run that were stored before the run ended, as the run's end sees them.
+public struct MessagesStoredAhead: Sendable, Equatable {
+  /// How many of them the run keeps.
+  public var keptCount = 0
+  /// Rows to delete: a message that turned out to repeat an earlier one's id.
+  public var removedIDs: [String] = []
+  /// Rows whose place or metadata changed since they were stored.
+  public var updates: [Update] = []
+
+  /// A stored message's place among the run's messages and its metadata, as they end up.
+  public struct Update: Sendable, Equatable {
+    public var messageID: String
+    public var position: Int
+    public var node: String?
+    public var namespace: String?
+    public var model: String?
+    public var provider: String?
+  }
+
+  public init() {}
+
+  /// True when any message was stored ahead of the run.
+  public var isEmpty: Bool { keptCount == 0 && removedIDs.isEmpty }
 }
 
 /// One event of a run, normalized.
@@ -113,6 +142,9 @@ public struct Message: Sendable, Equatable {
   /// `toolCalls` as the JSON stored in messages.tool_calls, when already computed (reassembly
   /// does it on a parser thread, to keep work off the single writer).
   public var toolCallsJSON: String? = nil
+  /// Its place among the run's messages, when that is not its place in `Run.messages` (a run
+  /// some of whose messages were stored ahead of it).
+  public var position: Int? = nil
 
   // Defaults cover what a message that arrived whole carries, so that tests and exporters can
   // build one from its id, type and text alone.
@@ -151,6 +183,9 @@ public struct ToolCall: Sendable, Equatable {
   public var result: String?
   /// The node of the message that made the call.
   public var node: String?
+  /// The message whose content is the result, when that message was stored ahead of the run
+  /// and its text is no longer at hand (`result` is then nil).
+  public var resultMessageID: String? = nil
 
   public init(
     messageID: String, toolCallID: String?, name: String, args: String, argsValid: Bool = true,

@@ -1,5 +1,5 @@
 /// The facts reassembly keeps from a chunk's metadata (the rest is stored with the event).
-struct MessageMetadata {
+struct MessageMetadata: Equatable {
   var node: String?
   var namespace: String?
   var model: String?
@@ -67,6 +67,17 @@ struct AssemblyState {
     }
   }
 
+  /// What `finish` still needs of a whole message handed over before the run ended (see
+  /// `takeWholeMessages`): enough to place it, to update its row, and to make its tool calls.
+  private struct HandedOverMessage {
+    var type: String
+    var toolCallID: String?
+    var toolCalls: [ToolCall]
+    /// The place and metadata its row was stored with.
+    var position: Int
+    var metadata: MessageMetadata
+  }
+
   private struct ChunkRecord {
     var key: String
     var seq: Int
@@ -86,11 +97,13 @@ struct AssemblyState {
   var metadata: [String: MessageMetadata] = [:]
   private var grouper = MessageGrouper()
   private var order: [String] = []
-  private var ordered: Set<String> = []
+  /// Each key's index in `order`.
+  private var orderIndex: [String: Int] = [:]
   private var firstSeq: [String: Int] = [:]
   private var streamed: [String: StreamedMessage] = [:]
   private var snapshots: [String: SnapshotGroup] = [:]
   private var whole: [String: WholeMessage] = [:]
+  private var handedOver: [String: HandedOverMessage] = [:]
   private var chunkRecords: [ChunkRecord] = []
   /// Keys of messages some of whose chunks were taken before the run ended.
   private var takenChunkKeys: Set<String> = []
@@ -109,11 +122,14 @@ struct AssemblyState {
   }
 
   private mutating func appendOrder(_ key: String, seq: Int) {
-    if ordered.insert(key).inserted {
-      order.append(key)
-      firstSeq[key] = seq
-    }
+    guard orderIndex[key] == nil else { return }
+    orderIndex[key] = order.count
+    order.append(key)
+    firstSeq[key] = seq
   }
+
+  /// A message arrived whole under `key`, whether it is still here or was handed over.
+  private func hasWhole(_ key: String) -> Bool { whole[key] != nil || handedOver[key] != nil }
 
   private static func namespaceKey(_ metadata: MessageMetadata?, fallback: String) -> String {
     if let ns = metadata?.namespace, !ns.isEmpty { return ns }
@@ -138,7 +154,7 @@ struct AssemblyState {
     } else if grouper.hasSeen(key) {
       return  // a whole copy of a message that streamed: the chunks win
     }
-    if streamed[key] == nil && whole[key] == nil {
+    if streamed[key] == nil && !hasWhole(key) {
       appendOrder(key, seq: seq)
       metadata[key] = info
     }
@@ -174,7 +190,7 @@ struct AssemblyState {
     let id = fields["id"]?.stringValue ?? ""
     let type = fields["type"]?.stringValue
     guard type == "ai" || type == "AIMessageChunk" else {
-      if whole[id] == nil && streamed[id] == nil && !grouper.hasSeen(id) {
+      if !hasWhole(id) && streamed[id] == nil && !grouper.hasSeen(id) {
         appendOrder(id, seq: seq)
       }
       whole[id] = WholeMessage(fields, id: id)
@@ -188,7 +204,7 @@ struct AssemblyState {
     group.latest[id] = fields.detached
     group.count += 1
     snapshots[key] = group
-    if whole[key] == nil && streamed[key] == nil && !ordered.contains(key) {
+    if !hasWhole(key) && streamed[key] == nil && orderIndex[key] == nil {
       appendOrder(key, seq: seq)
       if metadata[key] == nil { metadata[key] = metadata[id] ?? MessageMetadata() }
     }
@@ -209,7 +225,7 @@ struct AssemblyState {
     guard fields.kind == .object, let id = fields["id"]?.stringValue, !id.isEmpty,
       streamed[id] == nil, !grouper.hasSeen(id)
     else { return }
-    if whole[id] == nil {
+    if !hasWhole(id) {
       appendOrder(id, seq: seq)
       whole[id] = WholeMessage(fields, id: id)
     }
@@ -239,67 +255,158 @@ struct AssemblyState {
     }
   }
 
+  /// Hands over the messages that arrived whole since the last call, each as the row it is
+  /// stored as, placed by its first appearance: a run of `updates` events brings a new message in
+  /// nearly every event, and keeping them all until the run's end made memory grow with the run.
+  /// What `finish` needs of them stays (see `HandedOverMessage`). A later copy of one brings it
+  /// back, to be handed over or finished again, replacing its row.
+  mutating func takeWholeMessages() -> [Message] {
+    var taken: [Message] = []
+    for key in whole.keys where snapshots[key] == nil && streamed[key] == nil {
+      guard let position = orderIndex[key] else { continue }
+      let info = metadata[key] ?? MessageMetadata()
+      guard let message = builtMessage(forKey: key, info: info) else { continue }
+      var row = message
+      row.position = position
+      taken.append(row)
+      handedOver[key] = HandedOverMessage(
+        type: message.type, toolCallID: message.toolCallID, toolCalls: message.toolCalls,
+        position: position, metadata: info)
+    }
+    for message in taken { whole[message.messageID] = nil }
+    return taken.sorted { ($0.position ?? 0) < ($1.position ?? 0) }
+  }
+
+  /// The message a key stands for from what is at hand: its snapshots, its merged chunks or its
+  /// whole copy; nil when it was handed over and nothing came since.
+  private func builtMessage(forKey key: String, info: MessageMetadata) -> Message? {
+    var message = Message(
+      messageID: key, type: "ai", node: info.node, namespace: info.namespace, content: "",
+      toolCalls: [], toolCallID: nil, chunkCount: 1, usage: nil, model: info.model,
+      provider: info.provider, firstSeq: firstSeq[key] ?? 0)
+    if let group = snapshots[key] {
+      message.messageID = grouper.messageID(forKey: key)
+      var usage: JSONValue?
+      for id in group.ids {
+        guard let snapshot = group.latest[id] else { continue }
+        message.content += ChunkMergeRules.text(of: snapshot["content"]?.value)
+        message.toolCalls += Self.wholeToolCalls(
+          snapshot["tool_calls"]?.value, messageID: message.messageID)
+        usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"]?.value)
+      }
+      message.usage = Self.tokenUsage(usage)
+      message.chunkCount = group.count
+      message.modelCallID = grouper.langChainID(forKey: key)
+    } else if let merged = streamed[key] {
+      message.messageID = grouper.messageID(forKey: key)
+      message.content = ChunkMergeRules.text(of: merged.content)
+      message.toolCalls = merged.toolCallChunks.compactMap {
+        Self.streamedToolCall($0, messageID: message.messageID)
+      }
+      message.usage = Self.tokenUsage(merged.usage)
+      message.chunkCount = merged.count
+      message.modelCallID = grouper.langChainID(forKey: key)
+    } else if let arrived = whole[key] {
+      message.type = arrived.type
+      message.content = arrived.content
+      message.toolCalls = arrived.toolCalls
+      message.usage = arrived.usage
+      message.toolCallID = arrived.toolCallID
+      if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
+    } else if handedOver[key] != nil {
+      return nil
+    }
+    for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
+    message.toolCallsJSON = ToolCall.canonicalJSON(message.toolCalls)
+    return message
+  }
+
+  /// A message as the run's end has it: a row to write, or one stored ahead.
+  private enum FinishedMessage {
+    case row(Message)
+    case storedAhead(key: String, HandedOverMessage, MessageMetadata)
+
+    var messageID: String {
+      switch self {
+      case .row(let message): message.messageID
+      case .storedAhead(let key, _, _): key
+      }
+    }
+  }
+
   /// The run's messages in order of first appearance, its chunks not taken before, its tool
-  /// calls with their results, and the ids of messages whose chunks were taken under another
-  /// key (see `takeChunks`).
+  /// calls with their results, the ids of messages whose chunks were taken under another
+  /// key (see `takeChunks`), and what changed about messages handed over before (see
+  /// `takeWholeMessages`); when some were, the messages to write carry their positions.
   func finish() -> (
     messages: [Message], chunks: [MessageChunk], toolCalls: [ToolCall],
-    renamedChunkKeys: [String: String]
+    renamedChunkKeys: [String: String], storedAhead: MessagesStoredAhead
   ) {
-    var messages: [Message] = []
-    messages.reserveCapacity(order.count)
+    var finished: [FinishedMessage] = []
+    finished.reserveCapacity(order.count)
     var storedIDs = Set<String>()
+    // Keys handed over whose row the run keeps under that key.
+    var keptRows = Set<String>()
     for key in order {
       let info = metadata[key] ?? MessageMetadata()
-      var message = Message(
-        messageID: key, type: "ai", node: info.node, namespace: info.namespace, content: "",
-        toolCalls: [], toolCallID: nil, chunkCount: 1, usage: nil, model: info.model,
-        provider: info.provider, firstSeq: firstSeq[key] ?? 0)
-      if let group = snapshots[key] {
-        message.messageID = grouper.messageID(forKey: key)
-        var usage: JSONValue?
-        for id in group.ids {
-          guard let snapshot = group.latest[id] else { continue }
-          message.content += ChunkMergeRules.text(of: snapshot["content"]?.value)
-          message.toolCalls += Self.wholeToolCalls(
-            snapshot["tool_calls"]?.value, messageID: message.messageID)
-          usage = ChunkMergeRules.addUsage(usage, snapshot["usage_metadata"]?.value)
-        }
-        message.usage = Self.tokenUsage(usage)
-        message.chunkCount = group.count
-        message.modelCallID = grouper.langChainID(forKey: key)
-      } else if let merged = streamed[key] {
-        message.messageID = grouper.messageID(forKey: key)
-        message.content = ChunkMergeRules.text(of: merged.content)
-        message.toolCalls = merged.toolCallChunks.compactMap {
-          Self.streamedToolCall($0, messageID: message.messageID)
-        }
-        message.usage = Self.tokenUsage(merged.usage)
-        message.chunkCount = merged.count
-        message.modelCallID = grouper.langChainID(forKey: key)
-      } else if let arrived = whole[key] {
-        message.type = arrived.type
-        message.content = arrived.content
-        message.toolCalls = arrived.toolCalls
-        message.usage = arrived.usage
-        message.toolCallID = arrived.toolCallID
-        if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
+      let message: FinishedMessage
+      if let built = builtMessage(forKey: key, info: info) {
+        message = .row(built)
+      } else if let handed = handedOver[key] {
+        message = .storedAhead(key: key, handed, info)
+      } else {
+        continue
       }
-      for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
-      message.toolCallsJSON = ToolCall.canonicalJSON(message.toolCalls)
       // Two keys can name one message only through a malformed stream; keep the first.
       guard storedIDs.insert(message.messageID).inserted else { continue }
-      messages.append(message)
+      if case .storedAhead = message { keptRows.insert(key) }
+      finished.append(message)
     }
 
-    var results: [String: String] = [:]
-    for message in messages where message.type == "tool" {
-      if let id = message.toolCallID { results[id] = message.content }
-    }
+    var storedAhead = MessagesStoredAhead()
+    storedAhead.removedIDs = handedOver.keys.filter { !keptRows.contains($0) }.sorted()
+    var messages: [Message] = []
+    messages.reserveCapacity(finished.count - keptRows.count)
+    var results: [String: (text: String?, messageID: String?)] = [:]
     var toolCalls: [ToolCall] = []
-    for message in messages where message.type == "ai" {
-      for var call in message.toolCalls {
-        call.result = call.toolCallID.flatMap { results[$0] }
+    for (position, entry) in finished.enumerated() {
+      switch entry {
+      case .row(var message):
+        if message.type == "tool", let id = message.toolCallID {
+          results[id] = (message.content, nil)
+        }
+        if !handedOver.isEmpty { message.position = position }
+        messages.append(message)
+      case .storedAhead(let key, let handed, let info):
+        storedAhead.keptCount += 1
+        if handed.type == "tool", let id = handed.toolCallID { results[id] = (nil, key) }
+        if handed.position != position || handed.metadata != info {
+          storedAhead.updates.append(
+            MessagesStoredAhead.Update(
+              messageID: key, position: position, node: info.node, namespace: info.namespace,
+              model: info.model, provider: info.provider))
+        }
+      }
+    }
+    for entry in finished {
+      let calls: [ToolCall]
+      switch entry {
+      case .row(let message):
+        guard message.type == "ai" else { continue }
+        calls = message.toolCalls
+      case .storedAhead(_, let handed, let info):
+        guard handed.type == "ai" else { continue }
+        calls = handed.toolCalls.map { call in
+          var call = call
+          call.node = info.node
+          return call
+        }
+      }
+      for var call in calls {
+        if let id = call.toolCallID, let result = results[id] {
+          call.result = result.text
+          call.resultMessageID = result.messageID
+        }
         toolCalls.append(call)
       }
     }
@@ -311,7 +418,7 @@ struct AssemblyState {
       let messageID = grouper.messageID(forKey: key)
       if messageID != key { renamedChunkKeys[key] = messageID }
     }
-    return (messages, chunks, toolCalls, renamedChunkKeys)
+    return (messages, chunks, toolCalls, renamedChunkKeys, storedAhead)
   }
 
   /// A tool call rebuilt from a merged `tool_call_chunks` entry, as `init_tool_calls` does:

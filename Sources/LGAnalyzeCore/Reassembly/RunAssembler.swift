@@ -93,17 +93,20 @@ public struct RunBuilder {
   /// Events added so far, taken ones included.
   public var eventCount: Int { takenEventCount + events.count }
 
-  /// Hands over the events and chunks added since the last call, so that a long run's rows
-  /// can be stored before the run ends; `finish` then gives the run with only those after them.
-  /// The chunks carry their message's key for its id; the run tells the ids that changed
-  /// (`Run.provisionalChunkMessageIDs`).
-  public mutating func takePiece() -> (events: [RunEvent], chunks: [MessageChunk]) {
+  /// Hands over the events, chunks and whole messages added since the last call, so that a long
+  /// run's rows can be stored before the run ends; `finish` then gives the run with only those
+  /// after them. The chunks carry their message's key for its id; the run tells the ids that
+  /// changed (`Run.provisionalChunkMessageIDs`). The messages carry their positions; the run
+  /// tells what changed about them (`Run.messagesStoredAhead`).
+  public mutating func takePiece() -> (
+    events: [RunEvent], chunks: [MessageChunk], messages: [Message]
+  ) {
     defer {
       takenEventCount += events.count
       events = []
       pendingEventBytes = 0
     }
-    return (events, state.takeChunks())
+    return (events, state.takeChunks(), state.takeWholeMessages())
   }
 
   /// Reads the run's next event.
@@ -206,7 +209,8 @@ public struct RunBuilder {
       runID: runID, attempt: attempt, threadID: threadID ?? ids.threadID, graphID: ids.graphID,
       assistantID: ids.assistantID, status: status, error: errorText, errorType: errorType,
       events: events, messages: assembled.messages, chunks: assembled.chunks,
-      toolCalls: assembled.toolCalls, provisionalChunkMessageIDs: assembled.renamedChunkKeys)
+      toolCalls: assembled.toolCalls, provisionalChunkMessageIDs: assembled.renamedChunkKeys,
+      messagesStoredAhead: assembled.storedAhead)
   }
 
   private static func describeError(_ payload: JSONNode?) -> (String?, String?) {

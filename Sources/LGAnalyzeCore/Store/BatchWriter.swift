@@ -22,10 +22,14 @@ public struct IngestErrorRecord: Sendable, Equatable {
 
 /// What a reader hands the writer of one source, in order.
 public enum SourcePart: Sendable {
-  /// The first events and chunks of a run still being read: a long run's rows are stored in
-  /// pieces, so that no process holds all of them at once. The run itself follows. The chunks
-  /// carry their message's key for its id (see `Run.provisionalChunkMessageIDs`).
-  case runEvents(runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk] = [])
+  /// The first events, chunks and whole messages of a run still being read: a long run's rows
+  /// are stored in pieces, so that no process holds all of them at once. The run itself
+  /// follows. The chunks carry their message's key for its id (see
+  /// `Run.provisionalChunkMessageIDs`); the messages carry their positions, and the run what
+  /// changed about them (`Run.messagesStoredAhead`).
+  case runEvents(
+    runID: String, attempt: Int, events: [RunEvent], chunks: [MessageChunk] = [],
+    messages: [Message] = [])
   /// A run, and whether its lines could not all be read. Its events and chunks are those after
   /// any sent before it in `runEvents`.
   case run(Run, isDamaged: Bool)
@@ -200,7 +204,7 @@ public final class BatchWriter {
     "runs", "events", "message_chunks", "messages", "tool_calls", "search_index",
   ]
   /// The tables a run's pieces are stored in, ahead of the run.
-  private static let pieceTables = ["events", "message_chunks"]
+  private static let pieceTables = ["events", "message_chunks", "messages"]
 
   private func deleteRun(runID: String, attempt: Int, from tables: [String] = runTables) throws {
     for table in tables {
@@ -253,12 +257,12 @@ public final class BatchWriter {
     var eventCount = 0
     var runCount = 0
     // The run whose first events came ahead of it. Its events are stored as they come, also
-    // when the database holds a copy of it, whose events are then moved aside until the run's
+    // when the database holds a copy of it, whose rows are then moved aside until the run's
     // end chooses between the two (see AsideCopy).
     var open: OpenRun?
     while let part = try nextPart() {
       switch part {
-      case .runEvents(let runID, let attempt, let events, let chunks):
+      case .runEvents(let runID, let attempt, let events, let chunks, let messages):
         eventCount += events.count
         if open == nil {
           open = try startOpenRun(runID: runID, attempt: attempt, undo: &undo)
@@ -268,6 +272,11 @@ public final class BatchWriter {
         }
         try insertEvents(events, runID: runID, attempt: attempt)
         try insertChunks(chunks, runID: runID, attempt: attempt)
+        for message in messages {
+          try insertMessage(
+            message, position: message.position ?? 0, runID: runID, attempt: attempt,
+            statement: inserter.messageAhead)
+        }
         current.storedCount += events.count
         current.storedLossyCount += events.count(where: \.isLossy)
         open = current
@@ -381,9 +390,10 @@ public final class BatchWriter {
     return true
   }
 
-  /// A stored copy of a run whose other copy comes in pieces: its events and chunks are moved
-  /// to another run id while the pieces are stored under the run's own, and its other rows stay
-  /// (the new copy's are written at its end). The run's end deletes the copy that loses.
+  /// A stored copy of a run whose other copy comes in pieces: its rows of the kinds pieces
+  /// carry (events, chunks, messages) are moved to another run id while the pieces are stored
+  /// under the run's own, and its other rows stay (the new copy's are written at its end). The
+  /// run's end deletes the copy that loses.
   ///
   /// Moving the stored copy aside costs a rewrite of its events; the alternatives cost more.
   /// Keeping the pieces in memory until the run's end held the whole run (a 600 MB run
@@ -486,6 +496,71 @@ public final class BatchWriter {
     }
   }
 
+  private func insertMessage(
+    _ message: Message, position: Int, runID: String, attempt: Int, statement: InsertStatement
+  ) throws {
+    let callID = message.modelCallID
+    statement.bind(1, runID)
+    statement.bind(2, attempt)
+    statement.bind(3, position)
+    statement.bind(4, message.messageID)
+    statement.bind(5, message.type)
+    statement.bind(6, message.node)
+    statement.bind(7, message.namespace)
+    statement.bind(8, message.content)
+    statement.bind(9, message.toolCallsJSON ?? ToolCall.canonicalJSON(message.toolCalls))
+    statement.bind(10, message.toolCallID)
+    statement.bind(11, message.chunkCount)
+    statement.bind(12, message.usage?.inputTokens)
+    statement.bind(13, message.usage?.outputTokens)
+    statement.bind(14, message.usage?.totalTokens)
+    statement.bind(15, message.usage?.json)
+    statement.bind(16, message.model)
+    statement.bind(17, message.provider)
+    statement.bind(18, message.firstSeq)
+    statement.bind(19, callID)
+    statement.bind(20, callID.flatMap(UUIDv7.isoTimestamp(of:)))
+    statement.bind(21, callID.flatMap(UUIDv7.milliseconds(of:)).map(Int.init))
+    try statement.execute()
+  }
+
+  /// Writes the messages of a run some of whose messages were stored ahead of it: the rows that
+  /// changed since are fixed, the rest written, and the full-text rows of all of them made from
+  /// the stored rows in order, as `insert` makes them for a run stored at once.
+  private func finishMessagesStoredAhead(_ run: Run) throws {
+    let storedAhead = run.messagesStoredAhead
+    let key = RunStore.storable([run.runID, run.attempt])
+    for messageID in storedAhead.removedIDs {
+      try db.cachedStatement(
+        sql: "DELETE FROM messages WHERE run_id = ? AND attempt = ? AND message_id = ?"
+      ).execute(arguments: key + [messageID])
+    }
+    for update in storedAhead.updates {
+      try db.cachedStatement(
+        sql: """
+          UPDATE messages SET position = ?, node = ?, namespace = ?, model = ?, provider = ?
+           WHERE run_id = ? AND attempt = ? AND message_id = ?
+          """
+      ).execute(
+        arguments: RunStore.storable([
+          update.position, update.node, update.namespace, update.model, update.provider,
+        ]) + key + [update.messageID])
+    }
+    for (index, message) in run.messages.enumerated() {
+      try insertMessage(
+        message, position: message.position ?? index, runID: run.runID, attempt: run.attempt,
+        statement: inserter.message)
+    }
+    try db.cachedStatement(
+      sql: """
+        INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
+        SELECT content, run_id, attempt, message_id, node, type FROM messages
+         WHERE run_id = ? AND attempt = ? AND content != ''
+         ORDER BY position
+        """
+    ).execute(arguments: key)
+  }
+
   /// A run whose first events came ahead of it.
   private struct OpenRun {
     var runID: String
@@ -519,7 +594,8 @@ public final class BatchWriter {
         run.runID, run.attempt, run.threadID, run.graphID, run.assistantID, run.status.rawValue,
         run.error, run.errorType, eventsBefore + run.events.count,
         UUIDv7.isoTimestamp(of: run.runID),
-        run.messages.count, run.toolCalls.count, sourcePath, sourceID,
+        run.messages.count + run.messagesStoredAhead.keptCount, run.toolCalls.count, sourcePath,
+        sourceID,
       ]))
 
     if let error = run.error {
@@ -531,40 +607,25 @@ public final class BatchWriter {
 
     try insertChunks(run.chunks, runID: run.runID, attempt: run.attempt)
 
-    for (position, message) in run.messages.enumerated() {
-      if !message.content.isEmpty {
-        try inserter.index(
-          message.content, runID: run.runID, attempt: run.attempt, messageID: message.messageID,
-          node: message.node, kind: message.type)
+    let storedAhead = run.messagesStoredAhead
+    if storedAhead.isEmpty {
+      for (position, message) in run.messages.enumerated() {
+        if !message.content.isEmpty {
+          try inserter.index(
+            message.content, runID: run.runID, attempt: run.attempt,
+            messageID: message.messageID, node: message.node, kind: message.type)
+        }
+        try insertMessage(
+          message, position: position, runID: run.runID, attempt: run.attempt,
+          statement: inserter.message)
       }
-      let callID = message.modelCallID
-      let statement = inserter.message
-      statement.bind(1, run.runID)
-      statement.bind(2, run.attempt)
-      statement.bind(3, position)
-      statement.bind(4, message.messageID)
-      statement.bind(5, message.type)
-      statement.bind(6, message.node)
-      statement.bind(7, message.namespace)
-      statement.bind(8, message.content)
-      statement.bind(9, message.toolCallsJSON ?? ToolCall.canonicalJSON(message.toolCalls))
-      statement.bind(10, message.toolCallID)
-      statement.bind(11, message.chunkCount)
-      statement.bind(12, message.usage?.inputTokens)
-      statement.bind(13, message.usage?.outputTokens)
-      statement.bind(14, message.usage?.totalTokens)
-      statement.bind(15, message.usage?.json)
-      statement.bind(16, message.model)
-      statement.bind(17, message.provider)
-      statement.bind(18, message.firstSeq)
-      statement.bind(19, callID)
-      statement.bind(20, callID.flatMap(UUIDv7.isoTimestamp(of:)))
-      statement.bind(21, callID.flatMap(UUIDv7.milliseconds(of:)).map(Int.init))
-      try statement.execute()
+    } else {
+      try finishMessagesStoredAhead(run)
     }
 
     for call in run.toolCalls {
-      let statement = inserter.toolCall
+      let statement =
+        call.resultMessageID == nil ? inserter.toolCall : inserter.toolCallWithStoredResult
       statement.bind(1, run.runID)
       statement.bind(2, run.attempt)
       statement.bind(3, call.messageID)
@@ -574,6 +635,7 @@ public final class BatchWriter {
       statement.bind(7, call.argsValid)
       statement.bind(8, call.result)
       statement.bind(9, call.node)
+      if let resultMessageID = call.resultMessageID { statement.bind(8, resultMessageID) }
       try statement.execute()
       try inserter.index(
         "\(call.name) \(call.args)", runID: run.runID, attempt: run.attempt,

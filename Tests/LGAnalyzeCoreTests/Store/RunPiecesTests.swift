@@ -14,7 +14,7 @@ import Testing
       ("runs", "run_id, attempt"), ("events", "run_id, attempt, seq"),
       ("message_chunks", "run_id, attempt, seq, message_id"),
       ("messages", "run_id, attempt, position"), ("tool_calls", "rowid"),
-      ("ingest_errors", "source, line"),
+      ("search_index", "rowid"), ("ingest_errors", "source, line"),
     ] {
       let columns = table == "ingest_errors" ? "source, line, message, excerpt" : "*"
       rows += try RobustnessFixtures.rows(
@@ -280,6 +280,81 @@ import Testing
       capture += "event: end\ndata: null\n\n"
     }
     return capture
+  }
+
+  /// A capture of one run in which messages stored ahead of the run's end change afterwards:
+  /// a node fills in, a later copy replaces one, chunks take one over, and a streamed message
+  /// repeating a stored one's id drops out, moving the messages after it up one place.
+  private static let changingMessagesCapture: String = {
+    func event(_ name: String, _ data: String) -> String { "event: \(name)\ndata: \(data)\n\n" }
+    let metadata = #"{"langgraph_node":"agent","langgraph_checkpoint_ns":"agent:1"}"#
+    func chunk(_ id: String, _ text: String) -> String {
+      event(
+        "messages",
+        #"[{"content":"\#(text)","type":"AIMessageChunk","id":"\#(id)","tool_call_chunks":[]},"#
+          + metadata + "]")
+    }
+    let call = #"{"name":"lookup","args":{"q":"x"},"id":"call_1","type":"tool_call"}"#
+    var capture = event("metadata", #"{"run_id":"0199a0a0-0000-7000-8000-0000000000c1"}"#)
+    capture += event(
+      "values",
+      #"{"messages":[{"type":"human","id":"h1","content":"hello"},"#
+        + #"{"type":"ai","id":"a1","content":"","tool_calls":[\#(call)]},"#
+        + #"{"type":"ai","id":"msg_P","content":"whole P"},"#
+        + #"{"type":"ai","id":"x1","content":"whole x1"}]}"#)
+    capture += event(
+      "updates",
+      #"{"tools":{"messages":[{"type":"tool","id":"t1","content":"first","tool_call_id":"call_1"}]}}"#
+    )
+    // The node a1 came from, after it was stored without one.
+    capture += event(
+      "updates", #"{"agent":{"messages":[{"type":"ai","id":"a1","content":"","tool_calls":[]}]}}"#)
+    // A later copy of t1 replaces it.
+    capture += event(
+      "messages",
+      #"[{"type":"tool","id":"t1","content":"second","tool_call_id":"call_1"},"# + metadata + "]")
+    // Chunks under x1's id take it over.
+    capture += chunk("x1", "streamed x1")
+    capture += event(
+      "messages",
+      #"[{"content":"","type":"AIMessageChunk","id":"x1","tool_call_chunks":[],"#
+        + #""chunk_position":"last"},"# + metadata + "]")
+    // A message streamed under langchain's id, then the provider's: msg_P, stored before.
+    capture += chunk("lc_run--p", "streamed P")
+    capture += chunk("msg_P", " more")
+    capture += event(
+      "updates",
+      #"{"tools":{"messages":[{"type":"tool","id":"t2","content":"last","tool_call_id":"call_2"}]}}"#
+    )
+    capture += event("end", "null")
+    return capture
+  }()
+
+  @Test func messagesStoredAheadOfTheirRunEndAsWhenStoredAtOnce() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-messages")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let capture = folder.appendingPathComponent("run.sse")
+    try Self.changingMessagesCapture.write(to: capture, atomically: true, encoding: .utf8)
+
+    let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
+    _ = Ingestor(store: whole, jobs: 1).ingest(paths: [capture.path])
+    let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
+    var ingestor = Ingestor(store: pieces, jobs: 1)
+    ingestor.blockSize = 64
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: [capture.path])
+
+    let messages = try RobustnessFixtures.rows(
+      whole,
+      "SELECT position, message_id, node, content FROM messages ORDER BY position")
+    #expect(
+      messages == [
+        "0\t\"h1\"\tnull\t\"hello\"", "1\t\"a1\"\t\"agent\"\t\"\"",
+        "2\t\"msg_P\"\tnull\t\"whole P\"", "3\t\"x1\"\tnull\t\"streamed x1\"",
+        "4\t\"t1\"\t\"tools\"\t\"second\"", "5\t\"t2\"\t\"tools\"\t\"last\"",
+      ])
+    #expect(try RobustnessFixtures.rows(whole, "SELECT result FROM tool_calls") == ["\"second\""])
+    #expect(try Self.contents(of: pieces) == Self.contents(of: whole))
   }
 
   /// Chunk rows as text, in seq order.
