@@ -357,6 +357,42 @@ import Testing
     #expect(try Self.contents(of: pieces) == Self.contents(of: whole))
   }
 
+  /// A copy of a run that comes in pieces and holds messages stored ahead of its end, over a
+  /// stored copy of the same run: whichever copy wins, the database ends as if only it had come.
+  @Test(arguments: [false, true])
+  func messagesStoredAheadOverAStoredCopy(piecesAreLonger: Bool) throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-messages-copies")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let longer = folder.appendingPathComponent("long.sse")
+    let shorter = folder.appendingPathComponent("short.sse")
+    let capture = Self.changingMessagesCapture
+    try capture.write(to: longer, atomically: true, encoding: .utf8)
+    // Cut after the replacing copy of t1: the stored copy then has a1, t1 and the rest too.
+    let cut = try #require(capture.range(of: "event: messages\ndata: [{\"content\":\"streamed"))
+    try String(capture[..<cut.lowerBound]).write(to: shorter, atomically: true, encoding: .utf8)
+    let (stored, incoming) = piecesAreLonger ? (shorter, longer) : (longer, shorter)
+
+    let expected = try RobustnessFixtures.newStore(in: folder, name: "expected.db")
+    _ = Ingestor(store: expected, jobs: 1).ingest(paths: [longer.path])
+    let store = try RobustnessFixtures.newStore(in: folder, name: "copies.db")
+    _ = Ingestor(store: store, jobs: 1).ingest(paths: [stored.path])
+    var ingestor = Ingestor(store: store, jobs: 1)
+    ingestor.blockSize = 64
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: [incoming.path])
+
+    // The sources differ (and so do the runs' rows, which name them); nothing else may.
+    func runContents(_ store: RunStore) throws -> [String] {
+      let tables = ["events", "message_chunks", "messages", "tool_calls", "search_index"]
+      return try Self.contents(of: store).filter { row in
+        tables.contains { row.hasPrefix("\"\($0)\"\t") }
+      }
+    }
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM messages") == 6)
+    #expect(try runContents(expected).count > 20)
+    #expect(try runContents(store) == runContents(expected))
+  }
+
   /// Chunk rows as text, in seq order.
   private static func chunkRows(_ store: RunStore) throws -> [String] {
     try RobustnessFixtures.rows(
