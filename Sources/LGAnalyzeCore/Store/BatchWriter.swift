@@ -310,7 +310,8 @@ public final class BatchWriter {
           }
           try renameStoredChunkMessages(run)
           try insert(
-            run, sourcePath: source.path, sourceID: sourceID, eventsBefore: current.storedCount)
+            run, sourcePath: source.path, sourceID: sourceID, eventsBefore: current.storedCount,
+            messagesAfterRowID: current.messagesAfterRowID)
           summary.eventsWritten += current.storedCount
         } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
@@ -413,9 +414,10 @@ public final class BatchWriter {
   private func startOpenRun(runID: String, attempt: Int, undo: inout SourceUndo) throws
     -> OpenRun
   {
+    let lastRowID = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM messages") ?? 0
     guard let stored = try storedCopy(runID: runID, attempt: attempt) else {
       if !undo.hasSavepoint { undo.addedRuns.append((runID, attempt)) }
-      return OpenRun(runID: runID, attempt: attempt)
+      return OpenRun(runID: runID, attempt: attempt, messagesAfterRowID: lastRowID)
     }
     var asideRunID = runID + " (stored copy)"
     while try hasPieceRows(runID: asideRunID, attempt: attempt) { asideRunID += "'" }
@@ -424,7 +426,7 @@ public final class BatchWriter {
     try moveRows(from: runID, to: asideRunID, attempt: attempt)
     // After the savepoint, rolling back to it is what puts the copy back.
     if !undo.hasSavepoint { undo.asideCopies.append(aside) }
-    return OpenRun(runID: runID, attempt: attempt, aside: aside)
+    return OpenRun(runID: runID, attempt: attempt, messagesAfterRowID: lastRowID, aside: aside)
   }
 
   /// Deletes what the other copy stored of the run's pieces and moves the stored copy back.
@@ -526,8 +528,11 @@ public final class BatchWriter {
 
   /// Writes the messages of a run some of whose messages were stored ahead of it: the rows that
   /// changed since are fixed, the rest written, and the full-text rows of all of them made from
-  /// the stored rows in order, as `insert` makes them for a run stored at once.
-  private func finishMessagesStoredAhead(_ run: Run) throws {
+  /// the stored rows in order, as `insert` makes them for a run stored at once. The run's rows
+  /// come after `afterRowID`, mostly in order: reading them by rowid reads the pages in turn,
+  /// where reading them through the key's index jumped between pages (a tenth of the time of
+  /// a run of 200,000 messages went to reading pages back from the file).
+  private func finishMessagesStoredAhead(_ run: Run, afterRowID: Int64) throws {
     let storedAhead = run.messagesStoredAhead
     let key = RunStore.storable([run.runID, run.attempt])
     for messageID in storedAhead.removedIDs {
@@ -555,10 +560,10 @@ public final class BatchWriter {
       sql: """
         INSERT INTO search_index (text, run_id, attempt, message_id, node, kind)
         SELECT content, run_id, attempt, message_id, node, type FROM messages
-         WHERE run_id = ? AND attempt = ? AND content != ''
+         WHERE rowid > ? AND +run_id = ? AND +attempt = ? AND content != ''
          ORDER BY position
         """
-    ).execute(arguments: key)
+    ).execute(arguments: [afterRowID] + key)
   }
 
   /// A run whose first events came ahead of it.
@@ -568,6 +573,8 @@ public final class BatchWriter {
     /// Events stored so far, and how many of them are lossy.
     var storedCount = 0
     var storedLossyCount = 0
+    /// Message rows stored for the run come after this rowid.
+    var messagesAfterRowID: Int64
     /// The copy the database held, moved aside until the run's end chooses between the two.
     var aside: AsideCopy?
   }
@@ -579,7 +586,10 @@ public final class BatchWriter {
   }
 
   /// Stores `run`; its first `eventsBefore` events were stored before, in pieces.
-  private func insert(_ run: Run, sourcePath: String, sourceID: Int64, eventsBefore: Int = 0)
+  private func insert(
+    _ run: Run, sourcePath: String, sourceID: Int64, eventsBefore: Int = 0,
+    messagesAfterRowID: Int64 = 0
+  )
     throws
   {
     try db.cachedStatement(
@@ -620,7 +630,7 @@ public final class BatchWriter {
           statement: inserter.message)
       }
     } else {
-      try finishMessagesStoredAhead(run)
+      try finishMessagesStoredAhead(run, afterRowID: messagesAfterRowID)
     }
 
     for call in run.toolCalls {
