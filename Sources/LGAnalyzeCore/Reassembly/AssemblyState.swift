@@ -1,5 +1,5 @@
 /// The facts reassembly keeps from a chunk's metadata (the rest is stored with the event).
-struct MessageMetadata: Equatable {
+struct MessageMetadata: Hashable {
   var node: String?
   var namespace: String?
   var model: String?
@@ -13,6 +13,35 @@ struct MessageMetadata: Equatable {
     model = metadata["ls_model_name"]?.stringValue
     provider = metadata["ls_provider"]?.stringValue
   }
+}
+
+/// Message ids → the metadata read for them. A run holds few distinct metadata (one per node
+/// and model) for as many messages as it brings, so each id maps to a shared entry.
+struct MessageMetadataTable {
+  private var indexByID: [String: Int32] = [:]
+  private var values: [MessageMetadata] = []
+  private var indexByValue: [MessageMetadata: Int32] = [:]
+
+  subscript(id: String) -> MessageMetadata? {
+    get { indexByID[id].map { values[Int($0)] } }
+    set {
+      guard let newValue else {
+        indexByID[id] = nil
+        return
+      }
+      if let index = indexByValue[newValue] {
+        indexByID[id] = index
+      } else {
+        let index = Int32(values.count)
+        values.append(newValue)
+        indexByValue[newValue] = index
+        indexByID[id] = index
+      }
+    }
+  }
+
+  /// Which entry `id` maps to: equal for two ids exactly when their metadata are equal.
+  func entry(for id: String) -> Int32? { indexByID[id] }
 }
 
 /// What RunAssembler knows about a run's messages while it reads the events.
@@ -73,9 +102,9 @@ struct AssemblyState {
     var type: String
     var toolCallID: String?
     var toolCalls: [ToolCall]
-    /// The place and metadata its row was stored with.
-    var position: Int
-    var metadata: MessageMetadata
+    /// The metadata its row was stored with (its entry in `metadata`); the place is its index
+    /// in `order`.
+    var metadataEntry: Int32?
   }
 
   private struct ChunkRecord {
@@ -94,16 +123,26 @@ struct AssemblyState {
     }
   }
 
-  var metadata: [String: MessageMetadata] = [:]
+  var metadata = MessageMetadataTable()
   private var grouper = MessageGrouper()
+  // A run of `updates` events can bring hundreds of thousands of messages, and what is kept
+  // per key stays until the run ends: it is kept in arrays by the key's index in `order`, with
+  // one dictionary to find that index, not in a dictionary per fact (which took about 1 KB a
+  // message).
   private var order: [String] = []
   /// Each key's index in `order`.
   private var orderIndex: [String: Int] = [:]
-  private var firstSeq: [String: Int] = [:]
+  /// By index in `order`: the seq where each key first appeared.
+  private var firstSeqs: [Int] = []
+  /// By index in `order`: what is kept of a message handed over (see `takeWholeMessages`).
+  private var handedOver: [HandedOverMessage?] = []
+  /// How many messages were handed over.
+  private var handedOverCount = 0
   private var streamed: [String: StreamedMessage] = [:]
   private var snapshots: [String: SnapshotGroup] = [:]
   private var whole: [String: WholeMessage] = [:]
-  private var handedOver: [String: HandedOverMessage] = [:]
+  /// Keys whose whole copy arrived since the last `takeWholeMessages`.
+  private var wholeKeysToHandOver: [String] = []
   private var chunkRecords: [ChunkRecord] = []
   /// Keys of messages some of whose chunks were taken before the run ended.
   private var takenChunkKeys: Set<String> = []
@@ -125,11 +164,24 @@ struct AssemblyState {
     guard orderIndex[key] == nil else { return }
     orderIndex[key] = order.count
     order.append(key)
-    firstSeq[key] = seq
+    firstSeqs.append(seq)
+    handedOver.append(nil)
+  }
+
+  private func handedOverMessage(_ key: String) -> HandedOverMessage? {
+    guard handedOverCount > 0, let index = orderIndex[key] else { return nil }
+    return handedOver[index]
   }
 
   /// A message arrived whole under `key`, whether it is still here or was handed over.
-  private func hasWhole(_ key: String) -> Bool { whole[key] != nil || handedOver[key] != nil }
+  private func hasWhole(_ key: String) -> Bool {
+    whole[key] != nil || handedOverMessage(key) != nil
+  }
+
+  private mutating func setWhole(_ message: WholeMessage, forKey key: String) {
+    whole[key] = message
+    wholeKeysToHandOver.append(key)
+  }
 
   private static func namespaceKey(_ metadata: MessageMetadata?, fallback: String) -> String {
     if let ns = metadata?.namespace, !ns.isEmpty { return ns }
@@ -159,7 +211,7 @@ struct AssemblyState {
       metadata[key] = info
     }
     guard isChunk else {
-      whole[key] = WholeMessage(fields, id: key)
+      setWhole(WholeMessage(fields, id: key), forKey: key)
       return
     }
     // Renderings that elided nested parts leave nulls in lists; langchain never sees those.
@@ -193,7 +245,7 @@ struct AssemblyState {
       if !hasWhole(id) && streamed[id] == nil && !grouper.hasSeen(id) {
         appendOrder(id, seq: seq)
       }
-      whole[id] = WholeMessage(fields, id: id)
+      setWhole(WholeMessage(fields, id: id), forKey: id)
       return
     }
     let key = grouper.key(
@@ -227,7 +279,7 @@ struct AssemblyState {
     else { return }
     if !hasWhole(id) {
       appendOrder(id, seq: seq)
-      whole[id] = WholeMessage(fields, id: id)
+      setWhole(WholeMessage(fields, id: id), forKey: id)
     }
     if let node, metadata[id]?.node == nil {
       metadata[id] = MessageMetadata(node: node)
@@ -261,20 +313,23 @@ struct AssemblyState {
   /// What `finish` needs of them stays (see `HandedOverMessage`). A later copy of one brings it
   /// back, to be handed over or finished again, replacing its row.
   mutating func takeWholeMessages() -> [Message] {
+    defer { wholeKeysToHandOver = [] }
     var taken: [Message] = []
-    for key in whole.keys where snapshots[key] == nil && streamed[key] == nil {
-      guard let position = orderIndex[key] else { continue }
-      let info = metadata[key] ?? MessageMetadata()
-      guard let message = builtMessage(forKey: key, info: info) else { continue }
+    for key in wholeKeysToHandOver where snapshots[key] == nil && streamed[key] == nil {
+      // A key can be listed twice, when a later copy came before the first was taken.
+      guard let index = orderIndex[key], whole[key] != nil,
+        let message = builtMessage(forKey: key, info: metadata[key] ?? MessageMetadata())
+      else { continue }
+      whole[key] = nil
       var row = message
-      row.position = position
+      row.position = index
       taken.append(row)
-      handedOver[key] = HandedOverMessage(
+      if handedOver[index] == nil { handedOverCount += 1 }
+      handedOver[index] = HandedOverMessage(
         type: message.type, toolCallID: message.toolCallID, toolCalls: message.toolCalls,
-        position: position, metadata: info)
+        metadataEntry: metadata.entry(for: key))
     }
-    for message in taken { whole[message.messageID] = nil }
-    return taken.sorted { ($0.position ?? 0) < ($1.position ?? 0) }
+    return taken
   }
 
   /// The message a key stands for from what is at hand: its snapshots, its merged chunks or its
@@ -283,7 +338,7 @@ struct AssemblyState {
     var message = Message(
       messageID: key, type: "ai", node: info.node, namespace: info.namespace, content: "",
       toolCalls: [], toolCallID: nil, chunkCount: 1, usage: nil, model: info.model,
-      provider: info.provider, firstSeq: firstSeq[key] ?? 0)
+      provider: info.provider, firstSeq: orderIndex[key].map { firstSeqs[$0] } ?? 0)
     if let group = snapshots[key] {
       message.messageID = grouper.messageID(forKey: key)
       var usage: JSONValue?
@@ -313,25 +368,12 @@ struct AssemblyState {
       message.usage = arrived.usage
       message.toolCallID = arrived.toolCallID
       if MessageGrouper.isLangChainID(key) { message.modelCallID = key }
-    } else if handedOver[key] != nil {
+    } else if handedOverMessage(key) != nil {
       return nil
     }
     for index in message.toolCalls.indices { message.toolCalls[index].node = message.node }
     message.toolCallsJSON = ToolCall.canonicalJSON(message.toolCalls)
     return message
-  }
-
-  /// A message as the run's end has it: a row to write, or one stored ahead.
-  private enum FinishedMessage {
-    case row(Message)
-    case storedAhead(key: String, HandedOverMessage, MessageMetadata)
-
-    var messageID: String {
-      switch self {
-      case .row(let message): message.messageID
-      case .storedAhead(let key, _, _): key
-      }
-    }
   }
 
   /// The run's messages in order of first appearance, its chunks not taken before, its tool
@@ -342,65 +384,67 @@ struct AssemblyState {
     messages: [Message], chunks: [MessageChunk], toolCalls: [ToolCall],
     renamedChunkKeys: [String: String], storedAhead: MessagesStoredAhead
   ) {
-    var finished: [FinishedMessage] = []
+    // The run's messages in order: an index into `messages` for a row to write, or, for a
+    // message stored ahead, -1 - its index in `order`.
+    var finished: [Int] = []
+    var messages: [Message] = []
     finished.reserveCapacity(order.count)
+    messages.reserveCapacity(order.count - handedOverCount)
+    var storedAhead = MessagesStoredAhead()
     var storedIDs = Set<String>()
-    // Keys handed over whose row the run keeps under that key.
-    var keptRows = Set<String>()
-    for key in order {
-      let info = metadata[key] ?? MessageMetadata()
-      let message: FinishedMessage
-      if let built = builtMessage(forKey: key, info: info) {
-        message = .row(built)
-      } else if let handed = handedOver[key] {
-        message = .storedAhead(key: key, handed, info)
-      } else {
-        continue
-      }
+    for (index, key) in order.enumerated() {
+      let built = builtMessage(forKey: key, info: metadata[key] ?? MessageMetadata())
+      let isHandedOver = handedOverCount > 0 && handedOver[index] != nil
+      let messageID = built?.messageID ?? key
       // Two keys can name one message only through a malformed stream; keep the first.
-      guard storedIDs.insert(message.messageID).inserted else { continue }
-      if case .storedAhead = message { keptRows.insert(key) }
-      finished.append(message)
+      let isKept = storedIDs.insert(messageID).inserted
+      // A row stored ahead stays only as the message its key still stands for.
+      if isHandedOver && (built != nil || !isKept) { storedAhead.removedIDs.append(key) }
+      guard isKept else { continue }
+      if var built {
+        if handedOverCount > 0 { built.position = finished.count }
+        finished.append(messages.count)
+        messages.append(built)
+      } else if isHandedOver {
+        finished.append(-1 - index)
+      }
     }
 
-    var storedAhead = MessagesStoredAhead()
-    storedAhead.removedIDs = handedOver.keys.filter { !keptRows.contains($0) }.sorted()
-    var messages: [Message] = []
-    messages.reserveCapacity(finished.count - keptRows.count)
     var results: [String: (text: String?, messageID: String?)] = [:]
-    var toolCalls: [ToolCall] = []
     for (position, entry) in finished.enumerated() {
-      switch entry {
-      case .row(var message):
+      if entry >= 0 {
+        let message = messages[entry]
         if message.type == "tool", let id = message.toolCallID {
           results[id] = (message.content, nil)
         }
-        if !handedOver.isEmpty { message.position = position }
-        messages.append(message)
-      case .storedAhead(let key, let handed, let info):
-        storedAhead.keptCount += 1
-        if handed.type == "tool", let id = handed.toolCallID { results[id] = (nil, key) }
-        if handed.position != position || handed.metadata != info {
-          storedAhead.updates.append(
-            MessagesStoredAhead.Update(
-              messageID: key, position: position, node: info.node, namespace: info.namespace,
-              model: info.model, provider: info.provider))
-        }
+        continue
+      }
+      let index = -1 - entry
+      guard let handed = handedOver[index] else { continue }
+      let key = order[index]
+      storedAhead.keptCount += 1
+      if handed.type == "tool", let id = handed.toolCallID { results[id] = (nil, key) }
+      let entryNow = metadata.entry(for: key)
+      if index != position || entryNow != handed.metadataEntry {
+        let info = metadata[key] ?? MessageMetadata()
+        storedAhead.updates.append(
+          MessagesStoredAhead.Update(
+            messageID: key, position: position, node: info.node, namespace: info.namespace,
+            model: info.model, provider: info.provider))
       }
     }
+    var toolCalls: [ToolCall] = []
     for entry in finished {
-      let calls: [ToolCall]
-      switch entry {
-      case .row(let message):
-        guard message.type == "ai" else { continue }
-        calls = message.toolCalls
-      case .storedAhead(_, let handed, let info):
-        guard handed.type == "ai" else { continue }
-        calls = handed.toolCalls.map { call in
-          var call = call
-          call.node = info.node
-          return call
-        }
+      var calls: [ToolCall]
+      if entry >= 0 {
+        guard messages[entry].type == "ai" else { continue }
+        calls = messages[entry].toolCalls
+      } else {
+        let index = -1 - entry
+        guard let handed = handedOver[index], handed.type == "ai" else { continue }
+        let node = metadata[order[index]]?.node
+        calls = handed.toolCalls
+        for call in calls.indices { calls[call].node = node }
       }
       for var call in calls {
         if let id = call.toolCallID, let result = results[id] {
