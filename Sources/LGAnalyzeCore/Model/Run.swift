@@ -57,7 +57,7 @@ public struct MessagesStoredAhead: Sendable, Equatable {
 
   public init() {}
 
-  /// True when any message was stored ahead of the run.
+  /// True when no message was stored ahead of the run: its messages are all in `Run.messages`.
   public var isEmpty: Bool { keptCount == 0 && removedIDs.isEmpty }
 }
 

@@ -538,7 +538,7 @@ public final class BatchWriter {
     for messageID in storedAhead.removedIDs {
       try db.cachedStatement(
         sql: "DELETE FROM messages WHERE run_id = ? AND attempt = ? AND message_id = ?"
-      ).execute(arguments: key + [messageID])
+      ).execute(arguments: RunStore.storable([run.runID, run.attempt, messageID]))
     }
     for update in storedAhead.updates {
       try db.cachedStatement(
@@ -549,7 +549,8 @@ public final class BatchWriter {
       ).execute(
         arguments: RunStore.storable([
           update.position, update.node, update.namespace, update.model, update.provider,
-        ]) + key + [update.messageID])
+          run.runID, run.attempt, update.messageID,
+        ]))
     }
     for (index, message) in run.messages.enumerated() {
       try insertMessage(

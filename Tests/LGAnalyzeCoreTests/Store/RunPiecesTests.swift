@@ -301,7 +301,7 @@ import Testing
       #"{"messages":[{"type":"human","id":"h1","content":"hello"},"#
         + #"{"type":"ai","id":"a1","content":"","tool_calls":[\#(call)]},"#
         + #"{"type":"ai","id":"msg_P","content":"whole P"},"#
-        + #"{"type":"ai","id":"x1","content":"whole x1"}]}"#)
+        + #"{"type":"ai","id":"x\u00001","content":"whole x1"}]}"#)
     capture += event(
       "updates",
       #"{"tools":{"messages":[{"type":"tool","id":"t1","content":"first","tool_call_id":"call_1"}]}}"#
@@ -313,11 +313,11 @@ import Testing
     capture += event(
       "messages",
       #"[{"type":"tool","id":"t1","content":"second","tool_call_id":"call_1"},"# + metadata + "]")
-    // Chunks under x1's id take it over.
-    capture += chunk("x1", "streamed x1")
+    // Chunks under x1's id take it over (the id holds a NUL, which rows hold as U+FFFD).
+    capture += chunk(#"x\u00001"#, "streamed x1")
     capture += event(
       "messages",
-      #"[{"content":"","type":"AIMessageChunk","id":"x1","tool_call_chunks":[],"#
+      #"[{"content":"","type":"AIMessageChunk","id":"x\u00001","tool_call_chunks":[],"#
         + #""chunk_position":"last"},"# + metadata + "]")
     // A message streamed under langchain's id, then the provider's: msg_P, stored before.
     capture += chunk("lc_run--p", "streamed P")
@@ -350,7 +350,7 @@ import Testing
     #expect(
       messages == [
         "0\t\"h1\"\tnull\t\"hello\"", "1\t\"a1\"\t\"agent\"\t\"\"",
-        "2\t\"msg_P\"\tnull\t\"whole P\"", "3\t\"x1\"\tnull\t\"streamed x1\"",
+        "2\t\"msg_P\"\tnull\t\"whole P\"", "3\t\"x\u{FFFD}1\"\tnull\t\"streamed x1\"",
         "4\t\"t1\"\t\"tools\"\t\"second\"", "5\t\"t2\"\t\"tools\"\t\"last\"",
       ])
     #expect(try RobustnessFixtures.rows(whole, "SELECT result FROM tool_calls") == ["\"second\""])
