@@ -25,6 +25,17 @@ import Testing
     return rows
   }
 
+  /// Ingests `paths` so that every block read ends a piece: runs reach the writer in as many
+  /// pieces as they have blocks.
+  private static func ingestInPieces(
+    _ paths: [String], into store: RunStore, blockSize: Int, jobs: Int = 1
+  ) {
+    var ingestor = Ingestor(store: store, jobs: jobs)
+    ingestor.blockSize = blockSize
+    ingestor.runPieceBytes = 1
+    _ = ingestor.ingest(paths: paths)
+  }
+
   @Test func piecesStoreWhatWholeRunsStore() throws {
     let folder = try RobustnessFixtures.scratchFolder("pieces")
     defer { RobustnessFixtures.removeScratch(folder) }
@@ -32,11 +43,8 @@ import Testing
     let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
     _ = Ingestor(store: whole, jobs: 2).ingest(paths: paths)
     let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
-    var ingestor = Ingestor(store: pieces, jobs: 2)
     // Every block ends a piece: many runs go in several pieces, some in one before their end.
-    ingestor.blockSize = 512
-    ingestor.runPieceBytes = 1
-    _ = ingestor.ingest(paths: paths)
+    Self.ingestInPieces(paths, into: pieces, blockSize: 512, jobs: 2)
     let expected = try Self.contents(of: whole)
     #expect(try RobustnessFixtures.integer(whole, "SELECT COUNT(*) FROM events") > 1000)
     #expect(try Self.contents(of: pieces) == expected)
@@ -339,10 +347,7 @@ import Testing
     let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
     _ = Ingestor(store: whole, jobs: 1).ingest(paths: [capture.path])
     let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
-    var ingestor = Ingestor(store: pieces, jobs: 1)
-    ingestor.blockSize = 64
-    ingestor.runPieceBytes = 1
-    _ = ingestor.ingest(paths: [capture.path])
+    Self.ingestInPieces([capture.path], into: pieces, blockSize: 64)
 
     let messages = try RobustnessFixtures.rows(
       whole,
@@ -376,10 +381,7 @@ import Testing
     _ = Ingestor(store: expected, jobs: 1).ingest(paths: [longer.path])
     let store = try RobustnessFixtures.newStore(in: folder, name: "copies.db")
     _ = Ingestor(store: store, jobs: 1).ingest(paths: [stored.path])
-    var ingestor = Ingestor(store: store, jobs: 1)
-    ingestor.blockSize = 64
-    ingestor.runPieceBytes = 1
-    _ = ingestor.ingest(paths: [incoming.path])
+    Self.ingestInPieces([incoming.path], into: store, blockSize: 64)
 
     // The sources differ (and so do the runs' rows, which name them); nothing else may.
     func runContents(_ store: RunStore) throws -> [String] {
@@ -408,10 +410,7 @@ import Testing
     let whole = try RobustnessFixtures.newStore(in: folder, name: "whole.db")
     _ = Ingestor(store: whole, jobs: 1).ingest(paths: [capture.path])
     let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
-    var ingestor = Ingestor(store: pieces, jobs: 1)
-    ingestor.blockSize = 512
-    ingestor.runPieceBytes = 1
-    _ = ingestor.ingest(paths: [capture.path])
+    Self.ingestInPieces([capture.path], into: pieces, blockSize: 512)
 
     let expected = try Self.chunkRows(whole)
     #expect(expected.count == 41)
@@ -436,10 +435,7 @@ import Testing
     let pieces = try RobustnessFixtures.newStore(in: folder, name: "pieces.db")
     _ = Ingestor(store: pieces, jobs: 1).ingest(paths: [shorter.path])
     #expect(try Self.chunkRows(pieces).count == 10)
-    var ingestor = Ingestor(store: pieces, jobs: 1)
-    ingestor.blockSize = 512
-    ingestor.runPieceBytes = 1
-    _ = ingestor.ingest(paths: [longer.path])
+    Self.ingestInPieces([longer.path], into: pieces, blockSize: 512)
 
     #expect(try Self.chunkRows(pieces) == Self.chunkRows(whole))
     #expect(try Self.chunkRows(whole).count == 41)
