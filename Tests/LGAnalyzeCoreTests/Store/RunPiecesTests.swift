@@ -59,6 +59,14 @@ import Testing
     }
   }
 
+  /// A sample's run, and a copy of it without its last three events.
+  private static func runAndShorterCopy() throws -> (run: Run, shorter: Run) {
+    let run = try #require(try runs(ofSample: "sse/react_messages_tuple.sse").first)
+    var shorter = run
+    shorter.events.removeLast(3)
+    return (run, shorter)
+  }
+
   /// `run` as parts: its first `count` events ahead of it in two pieces, then the rest.
   private static func parts(of run: Run, aheadCount count: Int, isDamaged: Bool = false)
     -> [SourcePart]
@@ -139,9 +147,7 @@ import Testing
 
   @Test func piecesOfAStoredRunReplaceItOnlyWhenMoreWhole() throws {
     let store = try RunStore(path: ":memory:")
-    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
-    var shorter = run
-    shorter.events.removeLast(3)
+    let (run, shorter) = try Self.runAndShorterCopy()
     try store.withBatchWriter { writer in
       try Self.write(Self.parts(of: shorter, aheadCount: 6), as: "short.sse", with: writer)
       // The same run again in pieces, no longer than the stored copy: the stored copy stays.
@@ -181,10 +187,8 @@ import Testing
     runEnds: Bool, storedIsShorter: Bool
   ) throws {
     let store = try RunStore(path: ":memory:")
-    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
+    let (run, shorter) = try Self.runAndShorterCopy()
     let other = try #require(try Self.runs(ofSample: "sse/weather_updates.sse").first)
-    var shorter = run
-    shorter.events.removeLast(3)
     let (stored, incoming) = storedIsShorter ? (shorter, run) : (run, shorter)
     try store.withBatchWriter { writer in
       try Self.write([.run(stored, isDamaged: false)], as: "stored.sse", with: writer)
@@ -213,9 +217,7 @@ import Testing
 
   @Test func aDamagedCopyInPiecesLeavesACleanStoredCopy() throws {
     let store = try RunStore(path: ":memory:")
-    let run = try #require(try Self.runs(ofSample: "sse/react_messages_tuple.sse").first)
-    var shorter = run
-    shorter.events.removeLast(3)
+    let (run, shorter) = try Self.runAndShorterCopy()
     try store.withBatchWriter { writer in
       try Self.write([.run(shorter, isDamaged: false)], as: "short.sse", with: writer)
       try writer.commit()
