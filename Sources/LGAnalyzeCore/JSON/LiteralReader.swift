@@ -247,7 +247,7 @@ public struct LiteralReader {
       // Copy the run of plain ASCII up to the next byte that needs a decision.
       let special = StringByteFinder.firstSpecialByte(
         in: bytes, range: index..<end, delimiter: quote)
-      if special > index { output.append(contentsOf: bytes[index..<special]) }
+      if special > index { TextBytes.append(bytes, range: index..<special, to: &output) }
       index = special
       guard index < end else { throw fail("the text ends inside a string") }
       let byte = bytes[index]
@@ -263,7 +263,7 @@ public struct LiteralReader {
         index += 1
       case 0x80...:
         if let length = JSONTapeBuilder.utf8SequenceLength(bytes, at: index, end: end) {
-          output.append(contentsOf: bytes[index..<(index + length)])
+          TextBytes.append(bytes, range: index..<(index + length), to: &output)
           index += length
         } else {
           output.append(contentsOf: Self.replacementCharacter)
@@ -404,7 +404,7 @@ public struct LiteralReader {
   /// Writes `bytes[range]` (an identifier: no quotes or control bytes) as a JSON string.
   private mutating func writeStringBytes(_ range: Range<Int>) {
     output.append(.quote)
-    output.append(contentsOf: bytes[range])
+    TextBytes.append(bytes, range: range, to: &output)
     output.append(.quote)
   }
 

@@ -33,4 +33,15 @@ import Testing
           == String(decoding: Self.bytes[range], as: UTF8.self))
     }
   }
+
+  @Test func rangesAreAppendedAsSlicesAre() {
+    for range in [0..<Self.bytes.count, 5..<19, 20..<22, 21..<Self.bytes.count, 3..<3] {
+      var output = Array("prefix ".utf8)
+      TextBytes.append(Self.bytes, range: range, to: &output)
+      #expect(output == Array("prefix ".utf8) + Self.bytes[range])
+    }
+    var empty: [UInt8] = []
+    TextBytes.append([], range: 0..<0, to: &empty)
+    #expect(empty.isEmpty)
+  }
 }
