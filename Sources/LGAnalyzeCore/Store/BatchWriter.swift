@@ -60,6 +60,9 @@ public final class BatchWriter {
   public var commitInterval = Duration.seconds(5)
   /// Runs after each commit (the store starts the disk writes of the database file there).
   var afterCommit: (() -> Void)?
+  /// Runs after each source is written (the store starts the disk writes of the WAL there,
+  /// for a database that held data).
+  var afterSource: (() -> Void)?
 
   init(db: Database) throws {
     self.db = db
@@ -148,6 +151,7 @@ public final class BatchWriter {
       if undo.hasSavepoint { try db.execute(sql: "RELEASE SAVEPOINT source_tail") }
       pendingBytes += source.byteCount
       pendingSources += 1
+      afterSource?()
       return summary
     } catch {
       if db.isInsideTransaction {

@@ -190,6 +190,20 @@ public final class RunStore: Sendable {
           // overlaps: 1.55 s → 1.48 s (median of 8 runs).
           writer.afterCommit = { _ = lga_start_writeback(databaseFile.fileDescriptor) }
         }
+        // Into a database that held data, each checkpoint first syncs the WAL (NORMAL), and the
+        // writer waits for the disk. Writing the WAL out after each source, while the ingest
+        // goes on, leaves that sync little to wait for. A 203 MB corpus into a database holding
+        // two others: the writer's syncs 0.51 → 0.36 s; into one holding another, ingest
+        // 1.86 → 1.79 s (medians of 8 runs).
+        var logFile: FileHandle?
+        defer { try? logFile?.close() }
+        if !createdDatabase {
+          writer.afterSource = {
+            // The WAL appears with the first write, so it is opened once it exists.
+            if logFile == nil { logFile = FileHandle(forReadingAtPath: self.path + "-wal") }
+            if let logFile { _ = lga_start_writeback(logFile.fileDescriptor) }
+          }
+        }
         return try body(writer)
       }
       do {
