@@ -17,7 +17,7 @@ let benchmarks: @Sendable () -> Void = {
   let buffer = SampleBuffers.repeated(samples, toAtLeast: 64 << 20)
   let sse = SampleBuffers.sseStream(samples.filter { $0.folder == "sse" })
 
-  Benchmark("LineBreakFinder.firstLineBreak: every line, samples \(buffer.count.mebibytes)") {
+  Benchmark("LineBreakFinder.firstLineBreak.everyLine") {
     benchmark in
     ByteRate.measure(benchmark, bytes: buffer.count) {
       var lines = 0
@@ -30,7 +30,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("LineBreakFinder.scalarFirstLineBreak: every line, samples \(buffer.count.mebibytes)") {
+  Benchmark("LineBreakFinder.scalarFirstLineBreak.everyLine") {
     benchmark in
     ByteRate.measure(benchmark, bytes: buffer.count) {
       var lines = 0
@@ -45,7 +45,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("LineReader: every line, samples \(buffer.count.mebibytes)") { benchmark in
+  Benchmark("LineReader.everyLine") { benchmark in
     ByteRate.measure(benchmark, bytes: buffer.count) {
       var lines = 0
       var contentBytes = 0
@@ -57,7 +57,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("SSEReader.parse: SSE samples concatenated, \(sse.count.mebibytes)") { benchmark in
+  Benchmark("SSEReader.parse") { benchmark in
     ByteRate.measure(benchmark, bytes: sse.count) {
       let parsed = SSEReader.parse(sse)
       return parsed.events.count &+ parsed.issues.count

@@ -16,10 +16,8 @@ let benchmarks: @Sendable () -> Void = {
   let sse = Payloads.sseData(in: SampleBuffers.sseStream(samples.filter { $0.folder == "sse" }))
   let python = Payloads.pythonTranscript(
     samples.filter { $0.folder == "transcripts" && $0.name.hasSuffix(".py.txt") })
-  let sseLabel = "\(sse.ranges.count) SSE payloads, \(sse.byteCount.mebibytes)"
-  let pythonLabel = "\(python.ranges.count) Python-repr payloads, \(python.byteCount.mebibytes)"
 
-  Benchmark("JSONTapeBuilder.build: \(sseLabel)") { benchmark in
+  Benchmark("JSONTapeBuilder.build") { benchmark in
     ByteRate.measure(benchmark, bytes: sse.byteCount) {
       var entries = 0
       for range in sse.ranges {
@@ -29,7 +27,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("JSONDocument.read: \(sseLabel)") { benchmark in
+  Benchmark("JSONDocument.read") { benchmark in
     ByteRate.measure(benchmark, bytes: sse.byteCount) {
       var bytes = 0
       for range in sse.ranges {
@@ -39,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("LiteralReader.transcode: \(pythonLabel)") { benchmark in
+  Benchmark("LiteralReader.transcode") { benchmark in
     ByteRate.measure(benchmark, bytes: python.byteCount) {
       var bytes = 0
       for range in python.ranges {

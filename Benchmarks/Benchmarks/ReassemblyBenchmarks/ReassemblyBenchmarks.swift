@@ -36,10 +36,8 @@ let benchmarks: @Sendable () -> Void = {
           threadID: parsed.headerThreadID))
     }
   }
-  let eventCount = eventsPerSource.reduce(0) { $0 + $1.count }
-  let label = "\(runs.count) runs, \(eventCount) events of \(samples.count) samples"
 
-  Benchmark("RunAssembler.split: \(label)") { benchmark in
+  Benchmark("RunAssembler.split") { benchmark in
     ByteRate.measure(benchmark, bytes: sourceBytes) {
       var segments = 0
       for events in eventsPerSource {
@@ -49,7 +47,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("RunAssembler.assemble: \(label)") { benchmark in
+  Benchmark("RunAssembler.assemble") { benchmark in
     ByteRate.measure(benchmark, bytes: sourceBytes) {
       var rows = 0
       for prepared in runs {

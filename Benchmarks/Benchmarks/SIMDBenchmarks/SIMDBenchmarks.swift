@@ -17,29 +17,28 @@ let benchmarks: @Sendable () -> Void = {
 
   let samples = SampleBuffers.repeated(Samples.load(), toAtLeast: 64 << 20)
   let plain = SampleBuffers.plainText(from: samples)
-  let size = samples.count.mebibytes
 
   // MARK: - Best case: one hit at the end
 
-  Benchmark("LineBreakFinder SIMD: plain \(size), one break at the end") { benchmark in
+  Benchmark("LineBreakFinder.simd.plain") { benchmark in
     ByteRate.measure(benchmark, bytes: plain.count) {
       LineBreakFinder.firstLineBreak(in: plain, range: 0..<plain.count)
     }
   }
 
-  Benchmark("LineBreakFinder scalar: plain \(size), one break at the end") { benchmark in
+  Benchmark("LineBreakFinder.scalar.plain") { benchmark in
     ByteRate.measure(benchmark, bytes: plain.count) {
       LineBreakFinder.scalarFirstLineBreak(in: plain, range: 0..<plain.count)
     }
   }
 
-  Benchmark("StringByteFinder SIMD: plain \(size), one special byte at the end") { benchmark in
+  Benchmark("StringByteFinder.simd.plain") { benchmark in
     ByteRate.measure(benchmark, bytes: plain.count) {
       StringByteFinder.firstSpecialByte(in: plain, range: 0..<plain.count)
     }
   }
 
-  Benchmark("StringByteFinder scalar: plain \(size), one special byte at the end") { benchmark in
+  Benchmark("StringByteFinder.scalar.plain") { benchmark in
     ByteRate.measure(benchmark, bytes: plain.count) {
       StringByteFinder.scalarFirstSpecialByte(in: plain, range: 0..<plain.count)
     }
@@ -47,7 +46,7 @@ let benchmarks: @Sendable () -> Void = {
 
   // MARK: - Real density: every hit of the samples
 
-  Benchmark("LineBreakFinder SIMD: samples \(size), every break") { benchmark in
+  Benchmark("LineBreakFinder.simd.samples") { benchmark in
     ByteRate.measure(benchmark, bytes: samples.count) {
       var hits = 0
       var position = 0
@@ -59,7 +58,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("LineBreakFinder scalar: samples \(size), every break") { benchmark in
+  Benchmark("LineBreakFinder.scalar.samples") { benchmark in
     ByteRate.measure(benchmark, bytes: samples.count) {
       var hits = 0
       var position = 0
@@ -73,7 +72,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("StringByteFinder SIMD: samples \(size), every special byte") { benchmark in
+  Benchmark("StringByteFinder.simd.samples") { benchmark in
     ByteRate.measure(benchmark, bytes: samples.count) {
       var hits = 0
       var position = 0
@@ -86,7 +85,7 @@ let benchmarks: @Sendable () -> Void = {
     }
   }
 
-  Benchmark("StringByteFinder scalar: samples \(size), every special byte") { benchmark in
+  Benchmark("StringByteFinder.scalar.samples") { benchmark in
     ByteRate.measure(benchmark, bytes: samples.count) {
       var hits = 0
       var position = 0

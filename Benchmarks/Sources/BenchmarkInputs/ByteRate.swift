@@ -17,12 +17,20 @@ public enum ByteRate {
   ]
 
   /// The configuration every suite starts from; `MB/s` is printed as a plain number.
+  ///
+  /// Only allocation counts are checked against the thresholds in `Thresholds/`: times vary
+  /// with whatever else the machine runs, allocation counts do not. `mallocTolerance` is the
+  /// percentage by which an allocation count may move either way before the check fails: 0 for
+  /// single-threaded work, whose counts repeat exactly; more where threads hand work to one
+  /// another and the count depends on who waits.
   public static func configuration(
-    maxDuration: Duration = .seconds(2), maxIterations: Int = 1_000, warmupIterations: Int = 1
+    maxDuration: Duration = .seconds(2), maxIterations: Int = 1_000, warmupIterations: Int = 1,
+    mallocTolerance: Double = 0
   ) -> Benchmark.Configuration {
     .init(
       metrics: metrics, units: [megabytesPerSecond: .count], warmupIterations: warmupIterations,
-      maxDuration: maxDuration, maxIterations: maxIterations)
+      maxDuration: maxDuration, maxIterations: maxIterations,
+      thresholds: [.mallocCountTotal: BenchmarkThresholds(relative: [.p90: mallocTolerance])])
   }
 
   /// Runs `work` once, records `bytes` over its duration as MB/s, and keeps its result alive.

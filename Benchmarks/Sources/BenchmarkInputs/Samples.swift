@@ -91,10 +91,3 @@ public enum SampleBuffers {
     return plain
   }
 }
-
-extension Int {
-  /// The byte count in binary megabytes, for names and messages.
-  public var mebibytes: String {
-    String(format: "%.1f MiB", Double(self) / Double(1 << 20))
-  }
-}
