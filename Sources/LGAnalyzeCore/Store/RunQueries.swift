@@ -62,12 +62,12 @@ extension RunStore {
   private static let summarySelect = """
     SELECT r.run_id, r.attempt, r.thread_id, r.graph_id, r.assistant_id, r.status, r.error,
            r.event_count, r.message_count, r.tool_call_count,
-           COALESCE((SELECT SUM(input_tokens) FROM messages m
-                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
-           COALESCE((SELECT SUM(output_tokens) FROM messages m
-                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
-           COALESCE((SELECT SUM(total_tokens) FROM messages m
-                      WHERE m.run_id = r.run_id AND m.attempt = r.attempt), 0),
+           (SELECT \(Schema.saturatingSum("input_tokens")) FROM messages m
+             WHERE m.run_id = r.run_id AND m.attempt = r.attempt),
+           (SELECT \(Schema.saturatingSum("output_tokens")) FROM messages m
+             WHERE m.run_id = r.run_id AND m.attempt = r.attempt),
+           (SELECT \(Schema.saturatingSum("total_tokens")) FROM messages m
+             WHERE m.run_id = r.run_id AND m.attempt = r.attempt),
            r.source
       FROM runs r
     """
@@ -205,7 +205,8 @@ extension RunStore {
   /// Messages, chunks, tokens and tool calls per node, model, graph or run; each message counted
   /// once, whether it streamed in chunks, arrived whole, or both. Model calls and the time from
   /// each to the next call of its run are inferred from the UUIDv7 in the calls' lc_run ids
-  /// (the column name says so): streams carry no clock.
+  /// (the column name says so): streams carry no clock. Token and time sums saturate rather
+  /// than fail on values no real stream carries (`Schema.saturatingSum`).
   public func stats(by grouping: StatsGrouping, runID: String? = nil) throws -> ResultTable {
     let key: String
     switch grouping {
@@ -218,14 +219,16 @@ extension RunStore {
       SELECT \(key) AS \(grouping.rawValue),
              COUNT(*) AS messages,
              SUM(m.chunk_count) AS chunks,
-             SUM(COALESCE(m.input_tokens, 0)) AS input_tokens,
-             SUM(COALESCE(m.output_tokens, 0)) AS output_tokens,
-             SUM(COALESCE(m.total_tokens, 0)) AS total_tokens,
+             \(Schema.saturatingSum("m.input_tokens")) AS input_tokens,
+             \(Schema.saturatingSum("m.output_tokens")) AS output_tokens,
+             \(Schema.saturatingSum("m.total_tokens")) AS total_tokens,
              SUM((SELECT COUNT(*) FROM tool_calls t
                    WHERE t.run_id = m.run_id AND t.attempt = m.attempt
                      AND t.message_id = m.message_id)) AS tool_calls,
              COUNT(c.model_call_id) AS model_calls,
-             SUM(c.until_next_call_ms) AS inferred_ms_to_next_call
+             CASE WHEN COUNT(c.until_next_call_ms) > 0
+                  THEN \(Schema.saturatingSum("c.until_next_call_ms")) END
+               AS inferred_ms_to_next_call
         FROM messages m JOIN runs r ON r.run_id = m.run_id AND r.attempt = m.attempt
         LEFT JOIN model_calls c
           ON c.run_id = m.run_id AND c.attempt = m.attempt AND c.message_id = m.message_id

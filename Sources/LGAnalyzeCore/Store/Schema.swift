@@ -181,6 +181,48 @@ enum Schema {
           CREATE UNIQUE INDEX events_run_seq ON events(run_id, attempt, seq);
           """)
     }
+    // node_stats sums tokens so that no stored value can make it fail (see `saturatingSum`).
+    migrator.registerMigration("v3-saturating-token-sums") { db in
+      try db.execute(
+        sql: """
+          DROP VIEW node_stats;
+          -- Per run and node: tokens of messages without usage count as 0. Token sums are
+          -- CAST(TOTAL(x) AS INTEGER): exact below 2^53, saturating at the 64-bit limits past
+          -- them, where SUM would fail every query that reads the view.
+          CREATE VIEW node_stats AS
+          SELECT m.run_id, m.attempt, m.node,
+                 COUNT(*) AS messages,
+                 SUM(m.chunk_count) AS chunks,
+                 \(saturatingSum("m.input_tokens")) AS input_tokens,
+                 \(saturatingSum("m.output_tokens")) AS output_tokens,
+                 \(saturatingSum("m.total_tokens")) AS total_tokens,
+                 (SELECT COUNT(*) FROM tool_calls t
+                   WHERE t.run_id = m.run_id AND t.attempt = m.attempt AND t.node IS m.node)
+                   AS tool_calls
+            FROM messages m
+           GROUP BY m.run_id, m.attempt, m.node;
+          """)
+    }
     return migrator
+  }
+
+  /// SQL for the sum of `expression` over a group that no stored value can make fail: NULLs
+  /// count as 0, the result is an integer, exact while it stays below 2^53 (nine million
+  /// billion) and held at the largest or smallest 64-bit integer past those.
+  ///
+  /// Token counts come from the streams, which are untrusted: a usage_metadata of
+  /// 9223372036854775807 tokens is valid JSON. SQLite's SUM fails the whole statement once an
+  /// integer sum passes 2^63 - 1 ("integer overflow"), so one such file made `runs`, `stats`,
+  /// `show` and `export` fail for every run in the database. TOTAL sums as a double and never
+  /// fails, and a cast back to INTEGER saturates:
+  // > https://www.sqlite.org/lang_expr.html#castexpr: "If the REAL value is greater than the
+  // > largest possible signed integer (+9223372036854775807) then the result is the largest
+  // > possible signed integer and if the REAL value is less than the smallest possible signed
+  // > integer (-9223372036854775808) then the result is the smallest possible signed integer."
+  /// Refusing implausible counts at ingest instead was not chosen: the messages would then no
+  /// longer say what the stream said, and databases that already hold such values would still
+  /// fail. The sums are at query time and cost nothing on the ingest path.
+  static func saturatingSum(_ expression: String) -> String {
+    "CAST(TOTAL(\(expression)) AS INTEGER)"
   }
 }

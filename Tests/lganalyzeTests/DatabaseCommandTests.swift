@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Runs the built `lganalyze` on databases that hold what real captures rarely bring, and
+/// checks that every command still answers: the database is the user's, whatever it holds.
+@Suite struct DatabaseCommandTests {
+  private static let samples = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Samples")
+
+  private let folder: URL
+
+  init() throws {
+    folder = try TestScratch.folder("database-commands")
+  }
+
+  private struct Outcome {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  /// Runs `lganalyze` with `arguments` in this test's folder; `prefix` (a command and its
+  /// arguments) runs it through another program.
+  private func lganalyze(_ arguments: [String], through prefix: [String] = []) throws -> Outcome {
+    let process = Process()
+    let executable = try BuiltExecutable.url()
+    if let program = prefix.first {
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = Array(prefix.dropFirst()) + [executable.path] + arguments
+    } else {
+      process.executableURL = executable
+      process.arguments = arguments
+    }
+    process.currentDirectoryURL = folder
+    var environment = ProcessInfo.processInfo.environment
+    environment["LGANALYZE_DB"] = nil
+    environment["NO_COLOR"] = "1"
+    process.environment = environment
+    // Output goes to files: a full pipe nobody reads would stall the process.
+    let label = UUID().uuidString
+    let stdout = folder.appendingPathComponent("\(label).out")
+    let stderr = folder.appendingPathComponent("\(label).err")
+    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+    let outHandle = try FileHandle(forWritingTo: stdout)
+    let errHandle = try FileHandle(forWritingTo: stderr)
+    defer {
+      try? outHandle.close()
+      try? errHandle.close()
+    }
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    return Outcome(
+      status: process.terminationStatus,
+      stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
+      stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+  }
+
+  private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+  private func write(_ text: String, to name: String) throws -> String {
+    try text.write(toFile: path(name), atomically: true, encoding: .utf8)
+    return path(name)
+  }
+
+  private static func sample(_ file: String) -> String {
+    samples.appendingPathComponent(file).path
+  }
+
+  // MARK: - Stored values
+
+  @Test func tokenCountsPastTheIntegerRangeLeaveEveryCommandWorking() throws {
+    let capture = try write(
+      """
+      {"event":"metadata","data":{"run_id":"r-overflow","attempt":1}}
+      {"event":"messages","data":[{"content":"a","type":"AIMessageChunk","id":"m1","usage_metadata":{"input_tokens":9223372036854775807,"output_tokens":0,"total_tokens":0}},{"langgraph_node":"n"}]}
+      {"event":"messages","data":[{"content":"b","type":"AIMessageChunk","id":"m2","usage_metadata":{"input_tokens":1,"output_tokens":0,"total_tokens":0}},{"langgraph_node":"n"}]}
+
+      """, to: "overflow.jsonl")
+    let db = path("t.db")
+    let ingest = try lganalyze(
+      ["ingest", "-q", "--db", db, Self.sample("sse/weather_values.sse"), capture])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    for command in [
+      ["runs"], ["stats"], ["stats", "--by", "run"], ["export", "--all"], ["show", "r-overflow"],
+      ["query", "SELECT * FROM node_stats"],
+    ] {
+      let outcome = try lganalyze(command + ["--db", db])
+      #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
+    }
+    let runs = try lganalyze(["runs", "--db", db, "--format", "json"])
+    let rows = try #require(
+      try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
+    #expect(rows.count == 2)
+  }
+}
