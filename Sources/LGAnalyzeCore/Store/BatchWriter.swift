@@ -310,12 +310,16 @@ public final class BatchWriter {
               from: Self.runTables.filter {
                 !Self.pieceTables.contains($0)
               })
-            try deleteRun(runID: aside.asideRunID, attempt: run.attempt, from: Self.pieceTables)
           }
           try renameStoredChunkMessages(run)
           try insert(
             run, sourcePath: source.path, sourceID: sourceID, eventsBefore: current.storedCount,
             messagesAfterRowID: current.messagesAfterRowID)
+          // The copy that lost goes only once the run is written: its message rows can hold the
+          // rowid the run's rows come after (see `OpenRun.messagesAfterRowID`).
+          if let aside = current.aside {
+            try deleteRun(runID: aside.asideRunID, attempt: run.attempt, from: Self.pieceTables)
+          }
           summary.eventsWritten += current.storedCount
         } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
@@ -578,7 +582,20 @@ public final class BatchWriter {
     /// Events stored so far, and how many of them are lossy.
     var storedCount = 0
     var storedLossyCount = 0
-    /// Message rows stored for the run come after this rowid.
+    /// Message rows stored for the run come after this rowid: the largest in the table when
+    /// the run began.
+    ///
+    /// That holds only while the row with this rowid stays until the run is written. SQLite
+    /// gives a new row the rowid after the largest one in the table, so a deleted row's rowid
+    /// comes back once no row above it is left:
+    // > https://www.sqlite.org/autoinc.html: "the usual algorithm is to give the newly created
+    // > row a ROWID that is one larger than the largest ROWID in the table prior to the insert."
+    /// Which happened when a run replaced a stored copy that held the table's last rows: the
+    /// copy was deleted before the run's end, the run's end rewrote the rows its pieces had
+    /// stored, and the rewritten rows took the copy's rowids, which the full-text rows are
+    /// made after, so those messages could not be searched. Nothing deletes the row with this
+    /// rowid before the run's rows are written: it belongs to another run, or to the stored
+    /// copy, which is deleted after them.
     var messagesAfterRowID: Int64
     /// The copy the database held, moved aside until the run's end chooses between the two.
     var aside: AsideCopy?

@@ -397,6 +397,51 @@ import Testing
     #expect(try runContents(store) == runContents(expected))
   }
 
+  /// A run long enough to reach the writer in pieces replaces a shorter stored copy: every one
+  /// of its messages is in the search index, as when it is ingested alone. The stored copy held
+  /// the highest message rowids; the run's end rewrites the rows its pieces stored, so the run
+  /// can end with no row above the rowid it started after.
+  @Test func aRunInPiecesReplacingAStoredCopyIndexesEveryMessage() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-search")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let sample = try String(
+      contentsOf: RobustnessFixtures.samples.appendingPathComponent("sse/react_messages_tuple.sse"),
+      encoding: .utf8)
+    // Its metadata, then the first message's chunks again and again: a run of a few times the
+    // piece size. The copy stored first holds the metadata and the first chunk.
+    let blocks = sample.replacingOccurrences(of: "\r\n", with: "\n")
+      .trimmingCharacters(in: .newlines).components(separatedBy: "\n\n")
+    try #require(blocks.count > 21)
+    let pieceBytes = 64 << 10
+    var long = [blocks[0]]
+    while long.reduce(0, { $0 + $1.utf8.count }) < 4 * pieceBytes { long += blocks[1..<21] }
+    let longPath = try RobustnessFixtures.write(
+      Array((long.joined(separator: "\n\n") + "\n\n").utf8), named: "long.sse", in: folder)
+    let shortPath = try RobustnessFixtures.write(
+      Array((blocks[0..<2].joined(separator: "\n\n") + "\n\n").utf8), named: "short.sse",
+      in: folder)
+    func ingestInPieces(_ path: String, into store: RunStore) {
+      var ingestor = Ingestor(store: store, jobs: 1)
+      ingestor.runPieceBytes = pieceBytes
+      ingestor.blockSize = 16 << 10
+      let reports = ingestor.ingest(paths: [path])
+      #expect(reports.allSatisfy { $0.isClean }, "\(reports.map(\.summary))")
+    }
+
+    let alone = try RobustnessFixtures.newStore(in: folder, name: "alone.db")
+    ingestInPieces(longPath, into: alone)
+    let store = try RobustnessFixtures.newStore(in: folder, name: "replaced.db")
+    _ = Ingestor(store: store, jobs: 1).ingest(paths: [shortPath])
+    ingestInPieces(longPath, into: store)
+
+    let index =
+      "SELECT text, run_id, attempt, message_id, node, kind FROM search_index ORDER BY 1, 4, 6"
+    let expected = try RobustnessFixtures.rows(alone, index)
+    #expect(expected.contains { $0.contains("\"ai\"") && $0.hasPrefix("\"Let me check both.") })
+    #expect(try RobustnessFixtures.rows(store, index) == expected)
+    #expect(try store.search("check both").rows.count == 1)
+  }
+
   /// Chunk rows as text, in seq order.
   private static func chunkRows(_ store: RunStore) throws -> [String] {
     try RobustnessFixtures.rows(
