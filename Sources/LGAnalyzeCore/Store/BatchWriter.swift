@@ -125,7 +125,8 @@ public final class BatchWriter {
   /// until it returns nil, giving each run and whether its lines could not all be read; then
   /// `finish` gives the source's final format name and its issues. Nothing of the source is
   /// kept unless all of it is written.
-  /// - Throws: `RunStore.AlreadyIngested` when the database already holds this content.
+  /// - Throws: `RunStore.AlreadyIngested` when the database already holds this content and it
+  ///   gave runs; content stored before without runs is read again and replaces its record.
   @discardableResult
   public func write(
     source: SourceRecord, nextRun: () throws -> (run: Run, isDamaged: Bool)?,
@@ -244,11 +245,12 @@ public final class BatchWriter {
   ) throws -> StoreSummary {
     let now = Date.now.ISO8601Format()
     var summary = StoreSummary()
-    if try Bool.fetchOne(
-      db.cachedStatement(sql: "SELECT 1 FROM sources WHERE sha256 = ?"),
-      arguments: [source.sha256]) ?? false
+    if let storedRunCount = try Int.fetchOne(
+      db.cachedStatement(sql: "SELECT run_count FROM sources WHERE sha256 = ?"),
+      arguments: [source.sha256])
     {
-      throw RunStore.AlreadyIngested()
+      guard storedRunCount == 0 else { throw RunStore.AlreadyIngested() }
+      try replaceSourceWithoutRuns(sha256: source.sha256, undo: &undo)
     }
     try db.execute(
       sql: """
@@ -257,7 +259,9 @@ public final class BatchWriter {
         """,
       arguments: [source.path, source.sha256, source.format, source.byteCount, now])
     let sourceID = db.lastInsertedRowID
-    undo.sourceID = sourceID
+    // After the savepoint, rolling back to it removes the row. Deleting it by its id could
+    // then delete the row it replaced, which rolling back brings back and may have that id.
+    if !undo.hasSavepoint { undo.sourceID = sourceID }
     var eventCount = 0
     var runCount = 0
     // The run whose first events came ahead of it. Its events are stored as they come, also
@@ -349,6 +353,22 @@ public final class BatchWriter {
         """,
       arguments: [format, eventCount, runCount, issues.count, sourceID])
     return summary
+  }
+
+  /// Removes the record of content that was ingested before and gave no runs, and the errors
+  /// recorded with it, so that the source now being written takes their place.
+  ///
+  /// Content that gave no runs was read with the wrong `--format`, or holds no events (an empty
+  /// file). Keeping its digest as ingested blocked every later ingest of the same content
+  /// ("already ingested; nothing added"), the right `--format` included, although nothing of it
+  /// was stored. Reading it again costs little and adds it or reports it again; its record and
+  /// errors are those of the latest read, not one more set of each. Content that gave runs is
+  /// never read again (`RunStore.AlreadyIngested`). A savepoint comes first, so that a source
+  /// that fails halfway leaves the earlier record as it was.
+  private func replaceSourceWithoutRuns(sha256: String, undo: inout SourceUndo) throws {
+    try openSavepoint(&undo)
+    try db.execute(sql: "DELETE FROM ingest_errors WHERE sha256 = ?", arguments: [sha256])
+    try db.execute(sql: "DELETE FROM sources WHERE sha256 = ?", arguments: [sha256])
   }
 
   /// What the choice between two copies of a run needs to know of the stored one.

@@ -125,10 +125,13 @@ public final class RunStore: Sendable {
     }
   }
 
-  /// True when a source with this digest was ingested before.
+  /// True when content with this digest was ingested before and gave runs: ingesting it again
+  /// would add nothing. Content that gave none (read with the wrong `--format`, an empty file)
+  /// is read again when it comes again (see `BatchWriter.write`).
   public func containsSource(sha256: String) throws -> Bool {
     try queue.read { db in
-      try Bool.fetchOne(db, sql: "SELECT 1 FROM sources WHERE sha256 = ?", arguments: [sha256])
+      try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM sources WHERE sha256 = ? AND run_count > 0", arguments: [sha256])
         ?? false
     }
   }
@@ -260,9 +263,11 @@ public final class RunStore: Sendable {
     }
   }
 
-  /// The digests of every source ingested so far.
+  /// The digests of the sources ingested so far that gave runs (see `containsSource`).
   public func sourceDigests() throws -> Set<String> {
-    try queue.read { db in Set(try String.fetchAll(db, sql: "SELECT sha256 FROM sources")) }
+    try queue.read { db in
+      Set(try String.fetchAll(db, sql: "SELECT sha256 FROM sources WHERE run_count > 0"))
+    }
   }
 
   /// Records a problem with a source that could not be read at all (so nothing else is stored).

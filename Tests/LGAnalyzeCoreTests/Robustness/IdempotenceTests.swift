@@ -38,6 +38,57 @@ import Testing
     #expect(try RobustnessFixtures.rows(store, runsSQL) == runs)
   }
 
+  /// The stored record of each source and each ingest error, as text.
+  private static func records(_ store: RunStore) throws -> [String] {
+    try RobustnessFixtures.rows(
+      store, "SELECT path, format, run_count, error_count FROM sources ORDER BY source_id")
+      + RobustnessFixtures.rows(
+        store, "SELECT source, line, message FROM ingest_errors ORDER BY error_id")
+  }
+
+  /// Content read with the wrong `--format` gave no runs: read again, it is stored, and its
+  /// record and errors from the first read are replaced. Once it gave runs, it is not read again.
+  @Test func contentThatGaveNoRunsIsReadAgain() throws {
+    let folder = try RobustnessFixtures.scratchFolder("again-no-runs")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let path = RobustnessFixtures.samples.appendingPathComponent("sse/weather_updates.sse").path
+
+    let wrong = Ingestor(store: store, forcedFormat: .jsonl, jobs: 1).ingest(paths: [path])
+    #expect(wrong.map(\.runCount) == [0])
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM ingest_errors") > 0)
+
+    let right = Ingestor(store: store, jobs: 1).ingest(paths: [path])
+    #expect(right.map(\.isClean) == [true], "\(right.map(\.summary))")
+    #expect(right.map(\.runCount) == [1])
+    let runs = try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM runs")
+    #expect(runs == 1)
+    #expect(try Self.records(store) == ["\"\(path)\"\t\"sse\"\t1\t0"])
+
+    let again = Ingestor(store: store, jobs: 1).ingest(paths: [path])
+    #expect(again.map(\.outcome) == [.alreadyIngested])
+    #expect(try Self.records(store) == ["\"\(path)\"\t\"sse\"\t1\t0"])
+  }
+
+  /// An empty file gives no runs, so the same (empty) content under another name is read again
+  /// and reported as empty again; its record replaces the first one rather than joining it.
+  @Test func anEmptyFileIsReportedEveryTime() throws {
+    let folder = try RobustnessFixtures.scratchFolder("again-empty")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let first = try RobustnessFixtures.write([], named: "first.sse", in: folder)
+    let second = try RobustnessFixtures.write([], named: "second.sse", in: folder)
+    for path in [first, second] {
+      let reports = Ingestor(store: store, jobs: 1).ingest(paths: [path])
+      #expect(reports.map(\.isClean) == [false], "\(reports.map(\.summary))")
+      #expect(reports.first?.issues.map(\.message) == ["no events found in the file"])
+      #expect(
+        try Self.records(store) == [
+          "\"\(path)\"\t\"sse\"\t0\t1", "\"\(path)\"\t1\t\"no events found in the file\"",
+        ])
+    }
+  }
+
   @Test func aRunSavedInTwoFormatsIsOneRun() throws {
     let manifest = RobustnessFixtures.samples.appendingPathComponent("manifest.json")
     let entries = try #require(

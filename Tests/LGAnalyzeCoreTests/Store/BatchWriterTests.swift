@@ -333,3 +333,48 @@ extension BatchWriterTests {
           store, "SELECT COUNT(*) FROM message_chunks WHERE run_id = ?", [whole.runID]))
   }
 }
+
+extension BatchWriterTests {
+  /// Content stored before without runs is written again; when that second write fails halfway,
+  /// the first record and its errors are left as they were.
+  @Test func aFailingSourceLeavesTheRecordOfTheContentWithoutRuns() throws {
+    struct ReadFailed: Error {}
+    let store = try RunStore(path: ":memory:")
+    let runs = try Self.runs(ofSample: "sse/weather_updates.sse")
+    let issue = SourceIssue(line: 1, message: "not JSON", excerpt: "event: metadata")
+    let records = """
+      SELECT s.path, s.run_count, e.source, e.message
+        FROM sources s LEFT JOIN ingest_errors e ON e.sha256 = s.sha256
+      """
+    try store.withBatchWriter { writer in
+      var none: [Run] = []
+      try writer.write(
+        source: Self.source("first.sse"), nextRun: { none.popLast().map { ($0, false) } },
+        finish: { ("jsonl", [issue]) })
+      try writer.commit()
+    }
+    let before = try RobustnessFixtures.rows(store, records)
+    #expect(before == ["\"first.sse\"\t0\t\"first.sse\"\t\"not JSON\""])
+    try store.withBatchWriter { writer in
+      var handedOver = false
+      #expect(throws: ReadFailed.self) {
+        try writer.write(
+          source: Self.source("first.sse"),
+          nextRun: {
+            guard !handedOver else { throw ReadFailed() }
+            handedOver = true
+            return (runs[0], false)
+          },
+          finish: { ("sse", []) })
+      }
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.rows(store, records) == before)
+    #expect(try Self.count(store, "runs") == 0)
+    try store.withBatchWriter { writer in
+      try Self.write(runs, as: "first.sse", with: writer)
+      try writer.commit()
+    }
+    #expect(try RobustnessFixtures.rows(store, records) == ["\"first.sse\"\t1\tnull\tnull"])
+  }
+}
