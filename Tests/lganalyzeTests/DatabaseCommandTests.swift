@@ -103,4 +103,60 @@ import Testing
       try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]])
     #expect(rows.count == 2)
   }
+
+  // MARK: - Retried runs
+
+  private static let failedRun = "01a20557-a042-7610-8d1f-df233c579166"
+
+  private static func jsonArray(_ text: String) throws -> [[String: Any]] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]])
+  }
+
+  /// A retry is the same run id with a higher attempt: machine formats give the id as it is
+  /// and the attempt beside it, and stats counts each attempt on its own.
+  @Test func aRetriedRunIsListedAndCountedByAttempt() throws {
+    let first = try String(contentsOfFile: Self.sample("sse/failing_error.sse"), encoding: .utf8)
+    #expect(first.contains(#""attempt":1"#))
+    let retry = try write(
+      first.replacingOccurrences(of: #""attempt":1"#, with: #""attempt":2"#), to: "retry.sse")
+    let db = path("t.db")
+    let ingest = try lganalyze(
+      ["ingest", "-q", "--db", db, Self.sample("sse/failing_error.sse"), retry])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+
+    let runs = try Self.jsonArray(try lganalyze(["runs", "--db", db, "--format", "json"]).stdout)
+    #expect(runs.map { $0["run_id"] as? String } == [Self.failedRun, Self.failedRun])
+    #expect(Set(runs.compactMap { $0["attempt"] as? Int }) == [1, 2])
+    let tokens = try #require(runs.first?["tokens"] as? Int)
+    #expect(tokens > 0)
+    #expect(runs.allSatisfy { $0["tokens"] as? Int == tokens })
+
+    let csv = try lganalyze(["runs", "--db", db, "--format", "csv"]).stdout
+      .split(separator: "\r\n")
+    #expect(csv.first?.hasPrefix("run_id,attempt,") == true)
+    #expect(csv.dropFirst().allSatisfy { $0.hasPrefix(Self.failedRun + ",") })
+    let table = try lganalyze(["runs", "--db", db, "--format", "table"]).stdout
+    #expect(table.contains("\(Self.failedRun) (attempt 2)"))
+
+    // One attempt, the latest (the one `show` shows), whatever the grouping.
+    for grouping in ["node", "run", "model", "graph"] {
+      let stats = try Self.jsonArray(
+        try lganalyze(
+          ["stats", "--db", db, "--run", "01a20557-a042", "--by", grouping, "--format", "json"]
+        ).stdout)
+      #expect(
+        stats.reduce(0) { $0 + ($1["total_tokens"] as? Int ?? 0) } == tokens, "by \(grouping)")
+    }
+    let byRun = try Self.jsonArray(
+      try lganalyze(["stats", "--db", db, "--by", "run", "--format", "json"]).stdout)
+    #expect(byRun.map { $0["run"] as? String } == [Self.failedRun, Self.failedRun])
+    #expect(Set(byRun.compactMap { $0["attempt"] as? Int }) == [1, 2])
+    #expect(byRun.allSatisfy { $0["total_tokens"] as? Int == tokens })
+    let latest = try Self.jsonArray(
+      try lganalyze([
+        "stats", "--db", db, "--run", Self.failedRun, "--by", "run", "--format", "json",
+      ])
+      .stdout)
+    #expect(latest.map { $0["attempt"] as? Int } == [2])
+  }
 }

@@ -207,16 +207,21 @@ extension RunStore {
   /// each to the next call of its run are inferred from the UUIDv7 in the calls' lc_run ids
   /// (the column name says so): streams carry no clock. Token and time sums saturate rather
   /// than fail on values no real stream carries (`Schema.saturatingSum`).
-  public func stats(by grouping: StatsGrouping, runID: String? = nil) throws -> ResultTable {
-    let key: String
+  ///
+  /// A retried run is stored once per attempt (`runs` is keyed by run id and attempt), and each
+  /// attempt is a run of its own here: `run` names one attempt (`resolveRun` gives the latest,
+  /// the one `show` shows), and grouped by run the rows carry the attempt beside the run id.
+  /// Grouping or filtering on the run id alone added the tokens of every attempt together.
+  public func stats(by grouping: StatsGrouping, run: RunSummary? = nil) throws -> ResultTable {
+    let keys: [(expression: String, name: String)]
     switch grouping {
-    case .node: key = "m.node"
-    case .model: key = "m.model"
-    case .graph: key = "r.graph_id"
-    case .run: key = "m.run_id"
+    case .node: keys = [("m.node", "node")]
+    case .model: keys = [("m.model", "model")]
+    case .graph: keys = [("r.graph_id", "graph")]
+    case .run: keys = [("m.run_id", "run"), ("m.attempt", "attempt")]
     }
     let sql = """
-      SELECT \(key) AS \(grouping.rawValue),
+      SELECT \(keys.map { "\($0.expression) AS \($0.name)" }.joined(separator: ", ")),
              COUNT(*) AS messages,
              SUM(m.chunk_count) AS chunks,
              \(Schema.saturatingSum("m.input_tokens")) AS input_tokens,
@@ -232,11 +237,11 @@ extension RunStore {
         FROM messages m JOIN runs r ON r.run_id = m.run_id AND r.attempt = m.attempt
         LEFT JOIN model_calls c
           ON c.run_id = m.run_id AND c.attempt = m.attempt AND c.message_id = m.message_id
-       \(runID == nil ? "" : "WHERE m.run_id = ?")
-       GROUP BY \(key)
+       \(run.map { "WHERE m.run_id = ? AND m.attempt = \($0.attempt)" } ?? "")
+       GROUP BY \(keys.map(\.expression).joined(separator: ", "))
        ORDER BY total_tokens DESC, messages DESC
       """
-    return try table(sql: sql, arguments: runID.map { [$0] } ?? [])
+    return try table(sql: sql, arguments: run.map { [$0.runID] } ?? [])
   }
 
   /// Messages and tool calls whose text contains every word of `text`, best matches first.

@@ -44,7 +44,7 @@ extension LGAnalyze {
       let runs = try store.runs(
         matching: RunFilter(
           status: status, graph: graph, since: since.flatMap(DateArgument.parse), limit: limit))
-      output.print(RunTable.make(runs))
+      output.print(RunTable.make(runs, for: output.resolvedFormat))
     }
   }
 }
@@ -58,15 +58,22 @@ enum DateArgument {
 }
 
 /// The `runs` listing as a table.
+///
+/// A retried run is listed once per attempt. For a person (`table`) the attempt follows the id
+/// when it is not the first; csv and json give the id as it is, which other tools and
+/// `lganalyze show` take, and the attempt in a column of its own.
 enum RunTable {
-  static func make(_ runs: [RunSummary]) -> ResultTable {
-    let columns = [
-      "run_id", "graph", "status", "started", "events", "messages", "tool_calls", "tokens",
-      "source",
-    ]
+  static func make(_ runs: [RunSummary], for format: TableFormat) -> ResultTable {
+    let isForPeople = format == .table
+    let columns =
+      ["run_id"] + (isForPeople ? [] : ["attempt"])
+      + ["graph", "status", "started", "events", "messages", "tool_calls", "tokens", "source"]
     let rows: [[JSONValue]] = runs.map { run in
-      [
-        .string(run.attempt > 1 ? "\(run.runID) (attempt \(run.attempt))" : run.runID),
+      let id: [JSONValue] =
+        isForPeople
+        ? [.string(run.attempt > 1 ? "\(run.runID) (attempt \(run.attempt))" : run.runID)]
+        : [.string(run.runID), .number(String(run.attempt))]
+      return id + [
         run.graphID.map(JSONValue.string) ?? .null,
         .string(run.status),
         UUIDv7.isoTimestamp(of: run.runID).map(JSONValue.string) ?? .null,

@@ -24,13 +24,15 @@ extension LGAnalyze {
     @Option(help: "Group by node, model, graph or run.")
     var by: StatsGrouping = .node
 
-    @Option(name: .customLong("run"), help: "Only this run (a full id or a unique prefix).")
+    @Option(
+      name: .customLong("run"),
+      help: "Only this run (a full id or a unique prefix; its latest attempt when retried).")
     var runPrefix: String?
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
-      let runID = try runPrefix.map { try store.resolveRun($0).runID }
-      output.print(try store.stats(by: by, runID: runID))
+      let run = try runPrefix.map(store.resolveRun)
+      output.print(try store.stats(by: by, run: run))
     }
   }
 }
