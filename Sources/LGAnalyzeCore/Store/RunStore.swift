@@ -30,8 +30,22 @@ public struct StoreSummary: Sendable, Equatable {
 public struct StoreError: Error, CustomStringConvertible {
   public var path: String
   public var message: String
+  /// True when `message` is a sentence that names the database itself.
+  var namesThePath = false
 
-  public var description: String { "\(path): \(message)" }
+  public init(path: String, message: String) {
+    self.path = path
+    self.message = message
+  }
+
+  /// `--db` names a database of another program.
+  static func notLganalyze(_ path: String) -> StoreError {
+    var error = StoreError(path: path, message: "\(path) is not an lganalyze database")
+    error.namesThePath = true
+    return error
+  }
+
+  public var description: String { namesThePath ? message : "\(path): \(message)" }
 }
 
 /// The lganalyze database: opens (and migrates) it, and writes sources through a `BatchWriter`.
@@ -63,10 +77,81 @@ public final class RunStore: Sendable {
     _ = Self.memoryStatisticsStopped
     do {
       queue = try DatabaseQueue(path: path, configuration: configuration)
-      createdDatabase = readOnly ? false : try Self.prepare(queue)
+      if readOnly {
+        createdDatabase = false
+        switch try queue.read(Self.contents(of:)) {
+        case .lganalyze: break
+        case .empty:
+          throw StoreError(
+            path: path, message: "the database is empty; run `lganalyze ingest --db \(path)` first")
+        case .other: throw StoreError.notLganalyze(path)
+        }
+      } else {
+        createdDatabase = try Self.prepare(queue)
+      }
+    } catch let error as StoreError {
+      throw error
+    } catch is NotLganalyze {
+      throw StoreError.notLganalyze(path)
     } catch {
       throw StoreError(path: path, message: "cannot open the database: \(error)")
     }
+  }
+
+  /// The `application_id` in the header of lganalyze's databases: "LGAn" in ASCII.
+  static let applicationID = 0x4C47_416E
+
+  /// What a database file holds, as far as lganalyze can tell.
+  enum Contents {
+    /// Nothing yet: a new or zero-byte file, or one without tables.
+    case empty
+    /// An lganalyze database, of this version or an earlier one.
+    case lganalyze
+    /// Another program's database.
+    case other
+  }
+
+  /// The database holds another program's tables.
+  private struct NotLganalyze: Error {}
+
+  /// Tells lganalyze's databases from others without changing anything.
+  ///
+  /// `--db` takes any path. Opening another program's database for reading printed the failed
+  /// SQL of the first query ("no such table: runs"), and an ingest added lganalyze's tables to
+  /// it. Its databases carry `applicationID` in the header since migration
+  /// v4-application-id; those written before are known by their migrations and tables. The
+  /// migration table alone is not enough: other programs use GRDB's migrations too, and "v1" is
+  /// a common name for a first migration.
+  static func contents(of db: Database) throws -> Contents {
+    // One read transaction, so that all is read from one state of the file: another process
+    // may be migrating a new database meanwhile.
+    guard db.isInsideTransaction else {
+      var contents = Contents.other
+      try db.inTransaction(.deferred) {
+        contents = try Self.contents(of: db)
+        return .commit
+      }
+      return contents
+    }
+    let application = try Int.fetchOne(db, sql: "PRAGMA application_id")
+    if application == applicationID { return .lganalyze }
+    // SQLite's own objects (sqlite_autoindex_…, sqlite_sequence) say nothing of the program.
+    let names = Set(
+      try String.fetchAll(
+        db, sql: #"SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite\_%' ESCAPE '\'"#))
+    // A migrator creates its table before the first migration, outside its transaction: a
+    // database seen at that moment holds that empty table alone.
+    let migrations =
+      names.contains("grdb_migrations")
+      ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+    if names.subtracting(["grdb_migrations"]).isEmpty && migrations.isEmpty { return .empty }
+    let tables: Set = [
+      "sources", "runs", "events", "message_chunks", "messages", "tool_calls", "ingest_errors",
+      "search_index",
+    ]
+    let isEarlierVersion =
+      application == 0 && migrations.contains("v1") && tables.isSubset(of: names)
+    return isEarlierVersion ? .lganalyze : .other
   }
 
   /// SQLite's memory statistics take a process-wide mutex on every allocation; nothing here reads
@@ -91,6 +176,9 @@ public final class RunStore: Sendable {
     while true {
       do {
         try queue.writeWithoutTransaction { db in
+          // Before anything is changed: the page size and WAL below would be set on another
+          // program's database too.
+          guard try contents(of: db) != .other else { throw NotLganalyze() }
           isEmpty = try Int.fetchOne(db, sql: "PRAGMA page_count") == 0
           // 64 KiB pages: event payloads of a kilobyte or more stay on their row's page, and
           // SQLite makes a quarter of the system calls it makes at 16 KiB. Measured on a 212 MB

@@ -203,6 +203,11 @@ enum Schema {
            GROUP BY m.run_id, m.attempt, m.node;
           """)
     }
+    // Marks the file as lganalyze's, so that `--db` naming another program's database is
+    // refused rather than read or given lganalyze's tables (see `RunStore.contents(of:)`).
+    migrator.registerMigration("v4-application-id") { db in
+      try db.execute(sql: "PRAGMA application_id = \(RunStore.applicationID)")
+    }
     return migrator
   }
 

@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import LGAnalyzeCore
+
+/// `--db` may name any file. A store opens lganalyze's databases of every version, sets up a
+/// new or empty one, and refuses another program's database without reading or changing it.
+@Suite struct RunStoreOpeningTests {
+  /// A database of another program at `name` in `folder`, made by `sql`.
+  private static func database(_ name: String, in folder: URL, sql: String) throws -> String {
+    let path = folder.appendingPathComponent(name).path
+    let queue = try DatabaseQueue(path: path)
+    try queue.write { db in try db.execute(sql: sql) }
+    try queue.close()
+    return path
+  }
+
+  /// The files of a database, as bytes by name.
+  private static func files(of path: String) throws -> [String: Data] {
+    var files: [String: Data] = [:]
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+      if let data = FileManager.default.contents(atPath: path + suffix) { files[suffix] = data }
+    }
+    return files
+  }
+
+  @Test(arguments: [
+    "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('x')",
+    // Another program that uses GRDB's migrations, and names its first one as lganalyze does.
+    """
+    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+    INSERT INTO grdb_migrations VALUES ('v1');
+    CREATE TABLE runs (id INTEGER PRIMARY KEY, distance REAL);
+    """,
+  ])
+  func anotherProgramsDatabaseIsRefusedAndLeftAsItWas(sql: String) throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-foreign")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = try Self.database("other.db", in: folder, sql: sql)
+    let before = try Self.files(of: path)
+    let writing = #expect(throws: StoreError.self) { try RunStore(path: path) }
+    #expect(writing?.description == "\(path) is not an lganalyze database")
+    let reading = #expect(throws: StoreError.self) { try RunStore.openReadOnly(path: path) }
+    #expect(reading?.description == "\(path) is not an lganalyze database")
+    #expect(try Self.files(of: path) == before)
+  }
+
+  @Test func anEmptyDatabaseIsSetUp() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-empty")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let zeroBytes = folder.appendingPathComponent("zero.db").path
+    #expect(FileManager.default.createFile(atPath: zeroBytes, contents: Data()))
+    // A database file that holds no tables (only a setting in its header).
+    let noTables = try Self.database("empty.db", in: folder, sql: "PRAGMA user_version = 3")
+    for path in [zeroBytes, noTables] {
+      let store = try RunStore(path: path)
+      #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM runs") == 0)
+      _ = try RunStore.openReadOnly(path: path)
+    }
+  }
+
+  @Test func aNewDatabaseIsRecognisedByItsHeader() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-new")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    #expect(
+      try RobustnessFixtures.integer(store, "PRAGMA application_id") == RunStore.applicationID)
+  }
+
+  /// Databases written before lganalyze marked its files keep opening, for reading and for
+  /// ingest, at every earlier version of the schema.
+  @Test(arguments: ["v1", "v2-events-in-insertion-order", "v3-saturating-token-sums"])
+  func anEarlierLganalyzeDatabaseOpens(version: String) throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-earlier")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("old.db").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try Schema.migrator.migrate(queue, upTo: version)
+      try queue.close()
+    }
+    let reader = try RunStore.openReadOnly(path: path)
+    #expect(try reader.runs().isEmpty)
+    let store = try RunStore(path: path)
+    #expect(
+      try RobustnessFixtures.integer(store, "PRAGMA application_id") == RunStore.applicationID)
+  }
+
+  @Test func aReadOnlyOpeningOfAnEmptyFileSaysThereIsNothingYet() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-empty-read")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("zero.db").path
+    #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+    let error = #expect(throws: StoreError.self) { try RunStore.openReadOnly(path: path) }
+    #expect(error?.description.contains("lganalyze ingest") == true)
+    #expect(try Self.files(of: path) == ["": Data()])
+  }
+}
