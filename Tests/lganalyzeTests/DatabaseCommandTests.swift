@@ -159,4 +159,59 @@ import Testing
       .stdout)
     #expect(latest.map { $0["attempt"] as? Int } == [2])
   }
+
+  // MARK: - Where the database is
+
+  /// Runs `arguments` as a user who cannot write `folder`: as nobody when the tests run as root
+  /// (root writes anywhere), else as the user running the tests.
+  private func lganalyzeWithoutWriteAccess(_ arguments: [String]) throws -> Outcome {
+    guard getuid() == 0 else { return try lganalyze(arguments) }
+    let setpriv = "/usr/bin/setpriv"
+    try #require(FileManager.default.isExecutableFile(atPath: setpriv), "root needs setpriv")
+    return try lganalyze(
+      arguments, through: [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"])
+  }
+
+  /// A database in WAL mode in a folder the reader cannot write, so that SQLite cannot make the
+  /// shared-memory file a WAL reader needs: read commands still answer.
+  @Test func readCommandsWorkInAFolderTheUserCannotWrite() throws {
+    let shared = folder.appendingPathComponent("shared #1?")
+    try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+    let db = shared.appendingPathComponent("runs.db").path
+    let ingest = try lganalyze(["ingest", "-q", "--db", db, Self.sample("sse")])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+    // What the log held is in the database file once the ingest ends.
+    let log = try? FileManager.default.attributesOfItem(atPath: db + "-wal")
+    #expect((log?[.size] as? Int ?? 0) == 0)
+    let expected = try lganalyze(["runs", "--db", db, "--format", "json"])
+    #expect(expected.status == 0)
+    try? FileManager.default.removeItem(atPath: db + "-shm")
+    try? FileManager.default.removeItem(atPath: db + "-wal")
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: shared.path)
+    defer {
+      try? FileManager.default.setAttributes(
+        [.posixPermissions: 0o755], ofItemAtPath: shared.path)
+    }
+    let runs = try lganalyzeWithoutWriteAccess(["runs", "--db", db, "--format", "json"])
+    #expect(runs.status == 0, "\(runs.stderr)")
+    #expect(runs.stdout == expected.stdout)
+    #expect(runs.stdout.count > 100)
+    for command in [
+      ["stats"], ["show", "01a20557-a042"], ["search", "quota"], ["export", "--all"],
+      ["query", "SELECT COUNT(*) FROM events"],
+    ] {
+      let outcome = try lganalyzeWithoutWriteAccess(command + ["--db", db])
+      #expect(outcome.status == 0, "\(command): \(outcome.stderr)")
+    }
+
+    // A log that holds changes cannot be read without the shared memory: read as immutable,
+    // the database would look as it was before them. That is an error saying so.
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: shared.path)
+    #expect(FileManager.default.createFile(atPath: db + "-wal", contents: Data(count: 4096)))
+    try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: shared.path)
+    let withLog = try lganalyzeWithoutWriteAccess(["runs", "--db", db])
+    #expect(withLog.status == 1)
+    #expect(withLog.stderr.contains("write-ahead log \(db)-wal, which holds changes"))
+    #expect(withLog.stdout.isEmpty)
+  }
 }

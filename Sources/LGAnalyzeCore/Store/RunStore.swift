@@ -75,8 +75,12 @@ public final class RunStore: Sendable {
     // for a file of gigabytes takes a while: wait for it rather than fail.
     configuration.busyMode = .timeout(TimeInterval(Self.busyTimeout))
     _ = Self.memoryStatisticsStopped
+    _ = Self.uriFilenamesAccepted
     do {
-      queue = try DatabaseQueue(path: path, configuration: configuration)
+      queue =
+        readOnly
+        ? try Self.openForReading(path: path, configuration: configuration)
+        : try DatabaseQueue(path: path, configuration: configuration)
       if readOnly {
         createdDatabase = false
         switch try queue.read(Self.contents(of:)) {
@@ -161,6 +165,52 @@ public final class RunStore: Sendable {
   private static let memoryStatisticsStopped: Void = {
     _ = lga_sqlite_stop_memory_statistics()
   }()
+
+  /// SQLite takes `file:` URIs as database names (see `openForReading`). Like the memory
+  /// statistics, this only works before SQLite starts.
+  private static let uriFilenamesAccepted: Void = {
+    _ = lga_sqlite_accept_uri_filenames()
+  }()
+
+  /// Opens a database for reading, also in WAL mode in a folder the user cannot write.
+  ///
+  /// A reader of a WAL database needs the shared-memory file beside it (`-shm`), which SQLite
+  /// creates when it is missing; where the user cannot create files, opening failed with
+  /// "attempt to write a readonly database" (a database shared read-only, or copied by another
+  /// user). SQLite then reads a database only when told it is immutable:
+  // > https://www.sqlite.org/wal.html#readonly: "a read-only WAL-mode database file can be
+  // > opened if the -shm and -wal files already exist or those files can be created or the
+  // > database is immutable."
+  /// An immutable database is read without locks and without its WAL, which is right when the
+  /// WAL is absent or empty: an ingest ends by copying its WAL into the database. A WAL that
+  /// holds changes would be skipped, so that case is an error that says what to do. What an
+  /// ingest writes to such a database while it is read as immutable can make the read fail.
+  static func openForReading(path: String, configuration: Configuration) throws
+    -> DatabaseQueue
+  {
+    do {
+      return try DatabaseQueue(path: path, configuration: configuration)
+    } catch let error as DatabaseError
+      where error.resultCode == .SQLITE_READONLY || error.resultCode == .SQLITE_CANTOPEN
+    {
+      let folder = (path as NSString).deletingLastPathComponent
+      let folderPath = folder.isEmpty ? "." : folder
+      guard !FileManager.default.isWritableFile(atPath: folderPath) else { throw error }
+      let log = (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size]
+      if let size = log as? Int, size > 0 {
+        throw StoreError(
+          path: path,
+          message: "cannot read it: the folder \(folderPath) is not writable for you, so SQLite "
+            + "cannot open the write-ahead log \(path)-wal, which holds changes not yet in the "
+            + "database; have a user who can write there run `sqlite3 \(path) \"PRAGMA "
+            + "wal_checkpoint(TRUNCATE)\"`, or copy the database with its -wal file to a folder "
+            + "of yours")
+      }
+      let absolute = URL(fileURLWithPath: path).standardizedFileURL
+      return try DatabaseQueue(
+        path: absolute.absoluteString + "?immutable=1", configuration: configuration)
+    }
+  }
 
   /// Sets the database up for writing and migrates its schema. Returns true when the database
   /// held nothing yet (a new or empty file).
