@@ -97,6 +97,17 @@ import Testing
     #expect(try lganalyze("runs", "--status", "bogus").status == 2)
   }
 
+  @Test(arguments: [
+    ["runs", "--limit=-1"], ["runs", "--limit", "0"], ["search", "quota", "--limit", "0"],
+    ["search", "quota", "--limit=-1"],
+  ])
+  func runsAndSearchRefuseALimitBelowOneAlike(_ arguments: [String]) throws {
+    let outcome = try Self.run(arguments + ["--db", database])
+    #expect(outcome.status == 2, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("--limit must be at least 1"), "\(outcome.stderr)")
+    #expect(outcome.stdout.isEmpty)
+  }
+
   @Test func runsPrintsCSVAndTables() throws {
     let csv = try lganalyze("runs", "--format", "csv").stdout
     let lines = csv.split(separator: "\r\n")

@@ -111,7 +111,10 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: database))
   }
 
-  @Test(arguments: [["ingest"], ["ingest", "--jobs", "0", "-"], ["no-such-command"]])
+  @Test(arguments: [
+    ["ingest"], ["ingest", "--jobs", "0", "-"], ["ingest", "--jobs", "257", "-"],
+    ["ingest", "--jobs", "9223372036854775807", "-"], ["no-such-command"],
+  ])
   func otherUsageErrorsExitWithTwoAndTouchNoDatabase(_ arguments: [String]) throws {
     let database = path("t.db")
     let result = try lganalyze(arguments, environment: ["LGANALYZE_DB": database])

@@ -23,8 +23,11 @@ public struct Ingestor: Sendable {
   public var store: RunStore
   /// A format to use for every input instead of detecting it.
   public var forcedFormat: FormatKind?
-  /// How many inputs are read in parallel.
+  /// How many inputs are read in parallel, from 1 to `maximumJobs`.
   public var jobs: Int
+  /// The most parser workers an ingest starts: each is a thread with its own stack and
+  /// read-ahead share, and more workers than cores only wait on the one writer.
+  public static let maximumJobs = 256
   /// The size of the blocks inputs are read in. Measured on a 212 MB corpus: 256 KiB blocks
   /// spend less system time than 4 MiB ones (1.13 s against 1.52 s), as each block then fits
   /// the cache and reuses freed memory instead of mapping fresh pages.
@@ -46,7 +49,8 @@ public struct Ingestor: Sendable {
   public init(store: RunStore, forcedFormat: FormatKind? = nil, jobs: Int? = nil) {
     self.store = store
     self.forcedFormat = forcedFormat
-    self.jobs = max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+    self.jobs = min(
+      Self.maximumJobs, max(1, jobs ?? ProcessInfo.processInfo.activeProcessorCount))
   }
 
   /// Ingests the inputs (files, directories walked recursively, `-` for standard input) in order,

@@ -23,6 +23,7 @@ public struct RunFilter: Sendable {
   public var graph: String?
   /// Runs that started at or after this time (from their UUIDv7 ids).
   public var since: Date?
+  /// At most this many runs (none when below 1).
   public var limit: Int?
 
   public init(status: String? = nil, graph: String? = nil, since: Date? = nil, limit: Int? = nil) {
@@ -103,7 +104,7 @@ extension RunStore {
       runs = runs.filter { ($0.startedAt ?? .distantPast) >= since }
     }
     runs.sort { ($0.startedAt ?? .distantPast) > ($1.startedAt ?? .distantPast) }
-    if let limit = filter.limit { runs = Array(runs.prefix(limit)) }
+    if let limit = filter.limit { runs = Array(runs.prefix(max(0, limit))) }
     return runs
   }
 
@@ -244,7 +245,8 @@ extension RunStore {
     return try table(sql: sql, arguments: run.map { [$0.runID] } ?? [])
   }
 
-  /// Messages and tool calls whose text contains every word of `text`, best matches first.
+  /// Messages, tool calls and run errors whose text contains every word of `text`, best
+  /// matches first; at most `limit` of them (none when it is below 1).
   public func search(_ text: String, limit: Int = 50) throws -> ResultTable {
     // Each word becomes a quoted FTS5 phrase, so that punctuation in what people type is text,
     // not query syntax.
@@ -256,7 +258,7 @@ extension RunStore {
       sql: """
         SELECT run_id, node, kind, message_id,
                snippet(search_index, 0, '[', ']', '…', 12) AS snippet
-          FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT \(max(1, limit))
+          FROM search_index WHERE search_index MATCH ? ORDER BY rank LIMIT \(max(0, limit))
         """, arguments: [query])
   }
 }

@@ -23,7 +23,8 @@ extension LGAnalyze {
     @Option(help: "Read every input as this format instead of detecting it.")
     var format: FormatKind?
 
-    @Option(help: "Inputs read in parallel (default: the number of cores).")
+    @Option(
+      help: "Inputs read in parallel, 1 to \(Ingestor.maximumJobs) (default: the number of cores).")
     var jobs: Int?
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
@@ -33,7 +34,9 @@ extension LGAnalyze {
     var inputs: [String]
 
     func validate() throws {
-      if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+      if let jobs, !(1...Ingestor.maximumJobs).contains(jobs) {
+        throw ValidationError("--jobs must be from 1 to \(Ingestor.maximumJobs) (got \(jobs))")
+      }
     }
 
     func run() async throws {

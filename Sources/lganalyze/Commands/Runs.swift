@@ -27,10 +27,11 @@ extension LGAnalyze {
     @Option(help: "Only runs started on or after this date (YYYY-MM-DD or ISO 8601).")
     var since: String?
 
-    @Option(help: "At most this many runs.")
+    @Option(help: "At most this many runs (at least 1).")
     var limit: Int?
 
     func validate() throws {
+      try ArgumentChecks.limit(limit)
       if let status, !["success", "error", "interrupted", "incomplete"].contains(status) {
         throw ValidationError("--status must be success, error, interrupted or incomplete")
       }

@@ -12,11 +12,15 @@ extension LGAnalyze {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "At most this many matches.")
+    @Option(help: "At most this many matches (at least 1).")
     var limit = 50
 
     @Argument(help: "The words to find.")
     var words: [String]
+
+    func validate() throws {
+      try ArgumentChecks.limit(limit)
+    }
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
