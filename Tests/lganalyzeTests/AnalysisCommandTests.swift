@@ -231,6 +231,19 @@ import Testing
     #expect(count.first?["n"] as? Int == 18)
   }
 
+  @Test func queryTablesKeepTextWithAccentsAndEmojiWholeAndAligned() throws {
+    let weather = "It is sunny in São Paulo 🌧️, 24 °C."
+    let outcome = try lganalyze(
+      "query", "SELECT '\(weather)' AS answer, 1 AS n UNION ALL SELECT '東京', 2",
+      "--format", "table")
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let lines = outcome.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 4, "\(outcome.stdout)")
+    #expect(lines.contains(weather + "  1"), "\(outcome.stdout)")
+    // 東京 takes four of the answer column's 35 terminal columns.
+    #expect(lines.contains("東京" + String(repeating: " ", count: 31 + 2) + "2"), "\(outcome.stdout)")
+  }
+
   @Test func queryRunsACannedQueryFile() throws {
     let file = Self.root.appendingPathComponent("Queries/failed_and_interrupted_runs.sql").path
     let rows = try Self.jsonArray(try lganalyze("query", file, "--format", "json").stdout)

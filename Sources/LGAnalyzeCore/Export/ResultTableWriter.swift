@@ -31,31 +31,35 @@ public enum ResultTableWriter {
     }
   }
 
+  /// Aligned columns, padded by the columns each cell takes on a terminal (see `DisplayWidth`),
+  /// so that accented, CJK and emoji text lines up and is never cut by the padding; a cell
+  /// wider than `maximumCellWidth` is cut between characters and ends in `…`.
   private static func renderTable(_ table: ResultTable) -> String {
-    let cells = table.rows.map { row in
-      row.map { value -> String in
-        // One line per row: breaks and control characters are shown, never obeyed.
-        let flat = String(
-          String.UnicodeScalarView(
-            text(value).unicodeScalars.map { scalar in
-              scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar
-            }))
-        return flat.count > maximumCellWidth
-          ? String(flat.prefix(maximumCellWidth - 1)) + "…" : flat
-      }
+    func cell(_ text: String) -> String {
+      // One line per row: breaks and control characters are shown, never obeyed.
+      let flat = String(
+        String.UnicodeScalarView(
+          text.unicodeScalars.map { scalar in
+            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar
+          }))
+      return DisplayWidth.of(flat) > maximumCellWidth
+        ? DisplayWidth.prefix(of: flat, fittingIn: maximumCellWidth - 1) + "…" : flat
     }
-    var widths = table.columns.map(\.count)
+    let header = table.columns.map(cell)
+    let cells = table.rows.map { row in row.map { cell(text($0)) } }
+    var widths = header.map(DisplayWidth.of)
     for row in cells {
       for (index, cell) in row.enumerated() where index < widths.count {
-        widths[index] = max(widths[index], cell.count)
+        widths[index] = max(widths[index], DisplayWidth.of(cell))
       }
     }
     func line(_ values: [String]) -> String {
       values.enumerated().map { index, value in
-        value.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        guard index < widths.count else { return value }
+        return value + String(repeating: " ", count: max(0, widths[index] - DisplayWidth.of(value)))
       }.joined(separator: "  ").replacing(/\s+$/, with: "")
     }
-    var output = line(table.columns) + "\n"
+    var output = line(header) + "\n"
     output += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
     for row in cells { output += line(row) + "\n" }
     return output
