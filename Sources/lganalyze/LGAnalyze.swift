@@ -32,7 +32,7 @@ struct LGAnalyze: AsyncParsableCommand {
       }
     } catch {
       if exitCode(for: error) == .validationFailure {
-        FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+        StandardError.write(fullMessage(for: error) + "\n")
         Foundation.exit(2)
       }
       exit(withError: error)

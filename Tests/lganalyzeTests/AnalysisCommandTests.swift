@@ -31,9 +31,12 @@ import Testing
     var stderr: String
   }
 
-  private static func run(_ arguments: [String], environment: [String: String] = [:]) throws
-    -> Outcome
-  {
+  /// Runs `lganalyze`; its standard output goes to `standardOutput` when given (and then
+  /// reads as empty), else to a pipe.
+  private static func run(
+    _ arguments: [String], environment: [String: String] = [:],
+    standardOutput: FileHandle? = nil
+  ) throws -> Outcome {
     let process = Process()
     process.executableURL = try BuiltExecutable.url()
     process.arguments = arguments
@@ -42,9 +45,10 @@ import Testing
     process.environment = env
     let out = Pipe()
     let err = Pipe()
-    process.standardOutput = out
+    process.standardOutput = standardOutput ?? out
     process.standardError = err
     try process.run()
+    if standardOutput != nil { try? out.fileHandleForWriting.close() }
     let stdout = out.fileHandleForReading.readDataToEndOfFile()
     let stderr = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
@@ -212,6 +216,97 @@ import Testing
       let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
       #expect(object?["run_id"] is String)
     }
+  }
+
+  // MARK: - Failures while running
+
+  @Test func aFileThatCannotBeReadOrWrittenIsARuntimeErrorNamingIt() throws {
+    let missingSQL = folder.appendingPathComponent("nosuch.sql").path
+    let missingFolder = folder.appendingPathComponent("no/such/folder/x.md").path
+    let cases: [(arguments: [String], path: String, reason: String)] = [
+      (["query", missingSQL], missingSQL, "no such file or directory"),
+      (["export", Self.reactRun, "--out", missingFolder], missingFolder, "no such file"),
+      (["export", "--all", "--out", folder.path, "--force"], folder.path, "is a directory"),
+    ]
+    for (arguments, path, reason) in cases {
+      let outcome = try Self.run(arguments + ["--db", database])
+      #expect(outcome.status == 1, "\(arguments): \(outcome.stderr)")
+      let lines = outcome.stderr.split(separator: "\n")
+      #expect(lines.count == 1, "\(arguments): \(outcome.stderr)")
+      #expect(lines.first?.contains(path) == true, "\(arguments): \(outcome.stderr)")
+      #expect(lines.first?.contains(reason) == true, "\(arguments): \(outcome.stderr)")
+      #expect(!outcome.stderr.contains("Usage"), "\(arguments): \(outcome.stderr)")
+    }
+  }
+
+  @Test(arguments: [
+    ["export", "--all"], ["export", reactRun, "--format", "json"], ["runs", "--format", "json"],
+    ["show", reactRun], ["stats"], ["query", "SELECT 1"], ["search", "quota"],
+    ["convert", samples.appendingPathComponent("sse/weather_values.sse").path, "--to", "sse"],
+  ])
+  func standardOutputThatCannotBeWrittenIsAnError(_ arguments: [String]) throws {
+    // A descriptor open only for reading refuses every write (EBADF), as a full disk would.
+    let readOnly = try FileHandle(forReadingFrom: URL(fileURLWithPath: database))
+    defer { try? readOnly.close() }
+    let database = arguments.first == "convert" ? [] : ["--db", database]
+    let outcome = try Self.run(arguments + database, standardOutput: readOnly)
+    #expect(outcome.status == 1, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("cannot write to standard output"), "\(outcome.stderr)")
+  }
+
+  @Test func anIngestWhoseNotesCannotBeWrittenStoresItsInputsAndSaysSo() throws {
+    let readOnly = try FileHandle(forReadingFrom: URL(fileURLWithPath: database))
+    defer { try? readOnly.close() }
+    let other = folder.appendingPathComponent("other.db").path
+    let outcome = try Self.run(
+      [
+        "ingest", "--db", other, Self.samples.appendingPathComponent("sse/weather_values.sse").path,
+      ],
+      standardOutput: readOnly)
+    #expect(outcome.status == 1, "\(outcome.stderr)")
+    #expect(outcome.stderr.contains("cannot write to standard output"), "\(outcome.stderr)")
+    let runs = try Self.run(["runs", "--db", other, "--format", "json"])
+    #expect(try Self.jsonArray(runs.stdout).count == 1)
+  }
+
+  @Test func aDashAsOutIsStandardOutput() throws {
+    let input = Self.samples.appendingPathComponent("sse/weather_values.sse").path
+    let outcome = try Self.run(["convert", input, "--to", "sse", "--out", "-"])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    #expect(outcome.stdout.contains("event: metadata"))
+    #expect(!FileManager.default.fileExists(atPath: "-"))
+    let export = try lganalyze("export", Self.reactRun, "--out", "-", "--format", "json")
+    #expect(try Self.jsonArray(export.stdout).count == 1)
+  }
+
+  @Test func aPipeNamedByOutIsWrittenToAndNotReplacedByAFile() throws {
+    let fifo = folder.appendingPathComponent("pipe").path
+    try #require(mkfifo(fifo, 0o600) == 0)
+    // Opened without waiting for a writer; read once lganalyze has written and gone.
+    let descriptor = open(fifo, O_RDONLY | O_NONBLOCK)
+    try #require(descriptor >= 0)
+    let reader = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    let input = Self.samples.appendingPathComponent("sse/weather_values.sse").path
+    let outcome = try Self.run(["convert", input, "--to", "jsonl", "--out", fifo, "--force"])
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let received = String(decoding: try reader.readToEnd() ?? Data(), as: UTF8.self)
+    #expect(received.hasPrefix(#"{"event":"metadata""#), "\(received)")
+    let type = try FileManager.default.attributesOfItem(atPath: fifo)[.type] as? FileAttributeType
+    #expect(type != .typeRegular)
+  }
+
+  @Test(.enabled(if: Self.isCharacterDevice("/dev/full")))
+  func aFullDeviceNamedByOutIsAnError() throws {
+    let input = Self.samples.appendingPathComponent("sse/weather_values.sse").path
+    let outcome = try Self.run(["convert", input, "--to", "jsonl", "--out", "/dev/full", "--force"])
+    #expect(outcome.status == 1)
+    #expect(outcome.stderr.contains("cannot write /dev/full: no space left on device"))
+    #expect(Self.isCharacterDevice("/dev/full"))
+  }
+
+  private static func isCharacterDevice(_ path: String) -> Bool {
+    let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+    return type == .typeCharacterSpecial
   }
 
   // MARK: - query

@@ -44,12 +44,18 @@ extension LGAnalyze {
       var ingestor = Ingestor(store: store, forcedFormat: format, jobs: jobs)
       let bar = quiet ? nil : ProgressBar.startIfTerminal()
       ingestor.progress = bar?.progress
+      // Standard output that fails (a full disk) stops the notes, not the ingest.
+      var outputFailure: CommandFailure?
+      func say(_ line: String) {
+        guard outputFailure == nil else { return }
+        do { try StandardOutput.write(line + "\n") } catch { outputFailure = error }
+      }
       let reports = ingestor.ingest(paths: inputs) { report in
         bar?.clear()
         if !report.isClean {
-          FileHandle.standardError.write(Data((report.summary + "\n").utf8))
+          StandardError.write(report.summary + "\n")
         } else if !quiet {
-          print(report.summary)
+          say(report.summary)
         }
       }
       bar?.stop()
@@ -57,10 +63,11 @@ extension LGAnalyze {
       if !quiet {
         let runs = reports.reduce(0) { $0 + $1.runCount }
         let events = reports.reduce(0) { $0 + $1.eventCount }
-        print(
+        say(
           "\(reports.count) file(s), \(runs) run(s), \(events) event(s) into \(database.path)"
             + (failed > 0 ? "; \(failed) file(s) with errors" : ""))
       }
+      if let outputFailure { throw outputFailure }
       if failed > 0 { throw ExitCode.failure }
     }
   }

@@ -23,13 +23,14 @@ extension LGAnalyze {
     func run() async throws {
       var text = sql
       if sql.hasSuffix(".sql") {
-        guard let contents = try? String(contentsOfFile: sql, encoding: .utf8) else {
-          throw ValidationError("cannot read the SQL file \(sql)")
+        do {
+          text = try String(contentsOfFile: sql, encoding: .utf8)
+        } catch {
+          throw CommandFailure("cannot read the SQL file \(sql)", cause: error)
         }
-        text = contents
       }
       let store = try RunStore.openReadOnly(path: database.path)
-      output.print(try store.table(sql: text))
+      try output.print(try store.table(sql: text))
     }
   }
 }

@@ -45,7 +45,7 @@ extension LGAnalyze {
       let runs = try store.runs(
         matching: RunFilter(
           status: status, graph: graph, since: since.flatMap(DateArgument.parse), limit: limit))
-      output.print(RunTable.make(runs, for: output.resolvedFormat))
+      try output.print(RunTable.make(runs, for: output.resolvedFormat))
     }
   }
 }

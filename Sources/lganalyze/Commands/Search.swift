@@ -24,7 +24,7 @@ extension LGAnalyze {
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
-      output.print(try store.search(words.joined(separator: " "), limit: limit))
+      try output.print(try store.search(words.joined(separator: " "), limit: limit))
     }
   }
 }

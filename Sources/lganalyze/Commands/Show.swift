@@ -23,7 +23,7 @@ extension LGAnalyze {
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
       let transcript = try store.transcript(of: try store.resolveRun(runPrefix))
-      print(TerminalRenderer.render(transcript, useColor: Terminal.wantsColor), terminator: "")
+      try StandardOutput.write(TerminalRenderer.render(transcript, useColor: Terminal.wantsColor))
     }
   }
 }

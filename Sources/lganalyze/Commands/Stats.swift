@@ -32,7 +32,7 @@ extension LGAnalyze {
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
       let run = try runPrefix.map(store.resolveRun)
-      output.print(try store.stats(by: by, run: run))
+      try output.print(try store.stats(by: by, run: run))
     }
   }
 }

@@ -14,9 +14,9 @@ struct OutputOptions: ParsableArguments {
     format ?? (Terminal.isTerminal(STDOUT_FILENO) ? .table : .json)
   }
 
-  /// Prints `table` in the chosen format.
-  func print(_ table: ResultTable) {
-    Swift.print(ResultTableWriter.render(table, as: resolvedFormat), terminator: "")
+  /// Prints `table` in the chosen format, or throws when standard output cannot take it.
+  func print(_ table: ResultTable) throws(CommandFailure) {
+    try StandardOutput.write(ResultTableWriter.render(table, as: resolvedFormat))
   }
 }
 
@@ -30,6 +30,6 @@ enum Terminal {
   }
 
   static func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    StandardError.write(message + "\n")
   }
 }

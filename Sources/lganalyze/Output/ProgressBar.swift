@@ -17,14 +17,14 @@ final class ProgressBar {
     let progress = progress
     timer.schedule(deadline: .now() + .milliseconds(200), repeating: .milliseconds(200))
     timer.setEventHandler {
-      FileHandle.standardError.write(Data(("\r\u{1B}[K" + progress.line()).utf8))
+      StandardError.write("\r\u{1B}[K" + progress.line())
     }
     timer.resume()
   }
 
   /// Erases the line, so that a report printed now starts at the left margin.
   func clear() {
-    FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    StandardError.write("\r\u{1B}[K")
   }
 
   /// Stops redrawing and erases the line.
