@@ -199,6 +199,39 @@ import Testing
     #expect(counts["ingest_errors"] == 0)
   }
 
+  @Test func theClosingLineCountsWhatWasStoredAndWhatWasLeftOut() throws {
+    // The same run saved twice (an awk transcript, then SSE), and a file that is no capture.
+    let inputs = folder.appendingPathComponent("inputs")
+    try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+    for file in ["sse/joke_custom.sse", "transcripts/joke_custom.awk.txt"] {
+      try FileManager.default.copyItem(
+        at: Self.samples.appendingPathComponent(file),
+        to: inputs.appendingPathComponent(URL(fileURLWithPath: file).lastPathComponent))
+    }
+    try Data("notes, not a capture\n".utf8).write(to: inputs.appendingPathComponent("notes.txt"))
+    let events = try Self.expectedRuns("transcripts/joke_custom.awk.txt").first?["events"] as? Int
+    let database = path("t.db")
+
+    let first = try lganalyze(["ingest", "--db", database, inputs.path])
+    #expect(first.status == 0, "\(first.stderr)")
+    let lines = first.stdout.split(separator: "\n").map(String.init)
+    let copyLine = lines.first { $0.contains("joke_custom.sse") }
+    #expect(copyLine?.hasSuffix("(1 already stored; nothing added)") == true, "\(first.stdout)")
+    #expect(
+      lines.last
+        == "2 file(s), 1 run(s), \(events ?? -1) event(s) stored into \(database); "
+        + "1 run(s) were already stored; 1 file(s) skipped, not captures", "\(first.stdout)")
+    let counts = try Self.counts(database)
+    #expect(counts["runs"] == 1)
+    #expect(counts["events"] == events)
+
+    let second = try lganalyze(["ingest", "--db", database, inputs.path])
+    #expect(
+      second.stdout.split(separator: "\n").map(String.init).last
+        == "0 file(s), 0 run(s), 0 event(s) stored into \(database); "
+        + "2 file(s) already ingested; 1 file(s) skipped, not captures", "\(second.stdout)")
+  }
+
   // MARK: - Ingesting again
 
   @Test func ingestingTheSameFilesTwiceAddsNoRows() throws {

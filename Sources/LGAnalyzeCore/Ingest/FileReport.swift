@@ -41,7 +41,15 @@ public struct FileReport: Sendable {
     switch outcome {
     case .stored(let stored):
       var text = "\(path): \(format ?? "?"), \(eventCount) events, \(runCount) runs"
-      if stored.runsAlreadyStored > 0 { text += " (\(stored.runsAlreadyStored) already stored)" }
+      if stored.runsReplaced > 0 { text += " (\(stored.runsReplaced) replacing a stored copy)" }
+      if stored.runsAlreadyStored > 0 {
+        // What was added then differs from what the file holds: say both.
+        text += " (\(stored.runsAlreadyStored) already stored; "
+        text +=
+          stored.runsWritten == 0
+          ? "nothing added)"
+          : "\(stored.runsWritten) run(s), \(stored.eventsWritten) event(s) added)"
+      }
       if !issues.isEmpty {
         let lines = issues.prefix(5).map { String($0.line) }.joined(separator: ", ")
         text += "; \(issues.count) error(s) at line \(lines)\(issues.count > 5 ? ", …" : "")"

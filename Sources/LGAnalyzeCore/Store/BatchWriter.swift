@@ -309,6 +309,7 @@ public final class BatchWriter {
               continue
             }
             try openSavepoint(&undo)
+            summary.runsReplaced += 1
             try deleteRun(
               runID: run.runID, attempt: run.attempt,
               from: Self.runTables.filter {
@@ -325,7 +326,7 @@ public final class BatchWriter {
             try deleteRun(runID: aside.asideRunID, attempt: run.attempt, from: Self.pieceTables)
           }
           summary.eventsWritten += current.storedCount
-        } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo) {
+        } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo, summary: &summary) {
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
           try insert(run, sourcePath: source.path, sourceID: sourceID)
         } else {
@@ -407,7 +408,9 @@ public final class BatchWriter {
 
   /// True when `run` should be written: it is new, or it replaces the stored copy (which is
   /// then removed, after the source's savepoint).
-  private func replaceableRun(_ run: Run, isDamaged: Bool, undo: inout SourceUndo) throws -> Bool {
+  private func replaceableRun(
+    _ run: Run, isDamaged: Bool, undo: inout SourceUndo, summary: inout StoreSummary
+  ) throws -> Bool {
     guard let stored = try storedCopy(runID: run.runID, attempt: run.attempt) else { return true }
     guard
       stored.isReplaced(
@@ -416,6 +419,7 @@ public final class BatchWriter {
     else { return false }
     try openSavepoint(&undo)
     try deleteRun(runID: run.runID, attempt: run.attempt)
+    summary.runsReplaced += 1
     return true
   }
 

@@ -21,6 +21,9 @@ public struct SourceRecord: Sendable {
 public struct StoreSummary: Sendable, Equatable {
   /// Runs written.
   public var runsWritten = 0
+  /// Of the runs written, those that replaced a stored copy of themselves (one with fewer
+  /// events, or a lossy one).
+  public var runsReplaced = 0
   /// Runs left out because the database already held them at least as whole.
   public var runsAlreadyStored = 0
   public var eventsWritten = 0

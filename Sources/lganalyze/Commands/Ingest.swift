@@ -60,13 +60,7 @@ extension LGAnalyze {
       }
       bar?.stop()
       let failed = reports.filter { !$0.isClean }.count
-      if !quiet {
-        let runs = reports.reduce(0) { $0 + $1.runCount }
-        let events = reports.reduce(0) { $0 + $1.eventCount }
-        say(
-          "\(reports.count) file(s), \(runs) run(s), \(events) event(s) into \(database.path)"
-            + (failed > 0 ? "; \(failed) file(s) with errors" : ""))
-      }
+      if !quiet { say(IngestTotals(reports).line(database: database.path)) }
       if let outputFailure { throw outputFailure }
       if failed > 0 { throw ExitCode.failure }
     }
