@@ -36,11 +36,12 @@ public enum ResultTableWriter {
   /// wider than `maximumCellWidth` is cut between characters and ends in `…`.
   private static func renderTable(_ table: ResultTable) -> String {
     func cell(_ text: String) -> String {
-      // One line per row: breaks and control characters are shown, never obeyed.
+      // A table is for reading on a terminal: escape sequences, controls and bidirectional
+      // overrides go (TerminalText), and each row is one line, its breaks and tabs spaces.
       let flat = String(
         String.UnicodeScalarView(
-          text.unicodeScalars.map { scalar in
-            scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? " " : scalar
+          TerminalText.sanitize(text).unicodeScalars.map { scalar in
+            scalar == "\n" || scalar == "\t" ? " " : scalar
           }))
       return DisplayWidth.of(flat) > maximumCellWidth
         ? DisplayWidth.prefix(of: flat, fittingIn: maximumCellWidth - 1) + "…" : flat

@@ -4,16 +4,22 @@
 /// clear the screen, set the window title or write hyperlinks and clipboard contents (OSC 52).
 /// Printing them raw would let a transcript rewrite what the reader sees, so every control
 /// character goes except line feed and tab: ESC and the sequences it starts, the rest of C0,
-/// DEL, and C1 (U+0080–U+009F, which some terminals obey as 8-bit CSI, OSC and so on).
-enum TerminalText {
+/// DEL, and C1 (U+0080–U+009F, which some terminals obey as 8-bit CSI, OSC and so on). So do
+/// the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which
+/// reorder the text after them until the line ends: "Trojan Source" text that shows one thing
+/// and says another.
+///
+/// Every command uses this for what it prints to a terminal from the data; what it writes to
+/// files and pipes keeps the data exactly.
+public enum TerminalText {
   private static let escape: UInt32 = 0x1B
   private static let bell: UInt32 = 0x07
   /// The C1 string terminator, and the 8-bit CSI.
   private static let stringTerminator: UInt32 = 0x9C
   private static let controlSequenceIntroducer: UInt32 = 0x9B
 
-  /// `text` with every control character and escape sequence removed.
-  static func sanitize(_ text: String) -> String {
+  /// `text` with every control character, escape sequence and bidirectional override removed.
+  public static func sanitize(_ text: String) -> String {
     let scalars = Array(text.unicodeScalars)
     guard scalars.contains(where: { isControl($0.value) }) else { return text }
     var kept = String.UnicodeScalarView()
@@ -30,9 +36,11 @@ enum TerminalText {
     return String(kept)
   }
 
-  /// True for what must not reach the terminal: C0 but line feed and tab, DEL, C1.
+  /// True for what must not reach the terminal: C0 but line feed and tab, DEL, C1, and the
+  /// bidirectional embeddings, overrides and isolates.
   static func isControl(_ value: UInt32) -> Bool {
     (value < 0x20 && value != 0x0A && value != 0x09) || (0x7F...0x9F).contains(value)
+      || (0x202A...0x202E).contains(value) || (0x2066...0x2069).contains(value)
   }
 
   /// The index after the control character at `start` and the sequence it introduces.

@@ -48,12 +48,12 @@ extension LGAnalyze {
       var outputFailure: CommandFailure?
       func say(_ line: String) {
         guard outputFailure == nil else { return }
-        do { try StandardOutput.write(line + "\n") } catch { outputFailure = error }
+        do { try StandardOutput.display(line + "\n") } catch { outputFailure = error }
       }
       let reports = ingestor.ingest(paths: inputs) { report in
         bar?.clear()
         if !report.isClean {
-          StandardError.write(report.summary + "\n")
+          Terminal.printError(report.summary)
         } else if !quiet {
           say(report.summary)
         }

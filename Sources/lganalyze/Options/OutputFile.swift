@@ -23,10 +23,16 @@ struct OutputFileOptions: ParsableArguments {
     }
   }
 
-  /// Writes `bytes` to the file or to standard output, or throws a failure naming where.
+  /// Writes `bytes` to the file or to standard output, or throws a failure naming where. A
+  /// terminal gets the document made safe to show (`StandardOutput.display`); a file or a pipe
+  /// gets it exactly.
   func write(_ bytes: [UInt8]) throws(CommandFailure) {
     guard let file else {
-      try StandardOutput.write(bytes)
+      if StandardOutput.isTerminal {
+        try StandardOutput.display(String(decoding: bytes, as: UTF8.self))
+      } else {
+        try StandardOutput.write(bytes)
+      }
       return
     }
     try OutputFile.write(bytes, to: file)

@@ -11,12 +11,12 @@ struct OutputOptions: ParsableArguments {
 
   /// The chosen format, or the default for where standard output goes.
   var resolvedFormat: TableFormat {
-    format ?? (Terminal.isTerminal(STDOUT_FILENO) ? .table : .json)
+    format ?? (StandardOutput.isTerminal ? .table : .json)
   }
 
   /// Prints `table` in the chosen format, or throws when standard output cannot take it.
   func print(_ table: ResultTable) throws(CommandFailure) {
-    try StandardOutput.write(ResultTableWriter.render(table, as: resolvedFormat))
+    try StandardOutput.display(ResultTableWriter.render(table, as: resolvedFormat))
   }
 }
 
@@ -29,7 +29,8 @@ enum Terminal {
     isTerminal(STDOUT_FILENO) && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
   }
 
+  /// Prints a line on standard error, made safe for a terminal (it may quote the data).
   static func printError(_ message: String) {
-    StandardError.write(message + "\n")
+    StandardError.display(message + "\n")
   }
 }

@@ -9,7 +9,7 @@ final class ProgressBar {
 
   /// A running progress bar when stderr is a terminal; nil when it is piped or redirected.
   static func startIfTerminal() -> ProgressBar? {
-    Terminal.isTerminal(STDERR_FILENO) ? ProgressBar() : nil
+    StandardError.isTerminal ? ProgressBar() : nil
   }
 
   private init() {

@@ -134,6 +134,9 @@ enum TerminalTextProbe {
     ("a\u{1B}(Bb", "ab"),
     ("a\u{0}b\u{8}c\u{85}d\u{1F}e", "abcde"),
     ("tab\there", "tab\there"),
+    // Bidirectional overrides and isolates, which would reorder what follows.
+    ("a\u{202E}exe.txt\u{202C}b", "aexe.txtb"),
+    ("x\u{2066}y\u{2067}z\u{2068}w\u{2069}v\u{202A}u\u{202B}t\u{202D}s", "xyzwvuts"),
     ("日本語 😀 e\u{301} \u{2028}", "日本語 😀 e\u{301} \u{2028}"),
     // A sequence cut off loses its introducer only, never the text after it.
     ("a\u{1B}]0;unterminated", "a0;unterminated"),
