@@ -184,23 +184,27 @@ extension RunStore {
   /// the SQL comes from a person, so that no statement can change the database.
   public func table(sql: String, arguments: [String] = []) throws -> ResultTable {
     try queue.read { db in
-      let statement = try db.makeStatement(sql: sql)
-      let columns = statement.columnNames
-      let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
-        (0..<row.count).map { index -> JSONValue in
-          let value = row[index] as DatabaseValue
-          switch value.storage {
-          case .null: return JSONValue.null
-          case .int64(let number): return .number(String(number))
-          case .double(let number): return number.isFinite ? .number(String(number)) : .null
-          case .string(let text): return .string(text)
-          case .blob(let data):
-            return .string("x'" + data.map { String(format: "%02x", $0) }.joined() + "'")
-          }
+      try Self.table(of: try db.makeStatement(sql: sql), arguments: arguments)
+    }
+  }
+
+  /// What a prepared statement answers, as text.
+  static func table(of statement: Statement, arguments: [String] = []) throws -> ResultTable {
+    let columns = statement.columnNames
+    let rows = try Row.fetchAll(statement, arguments: StatementArguments(arguments)).map { row in
+      (0..<row.count).map { index -> JSONValue in
+        let value = row[index] as DatabaseValue
+        switch value.storage {
+        case .null: return JSONValue.null
+        case .int64(let number): return .number(String(number))
+        case .double(let number): return number.isFinite ? .number(String(number)) : .null
+        case .string(let text): return .string(text)
+        case .blob(let data):
+          return .string("x'" + data.map { String(format: "%02x", $0) }.joined() + "'")
         }
       }
-      return ResultTable(columns: columns, rows: rows)
     }
+    return ResultTable(columns: columns, rows: rows)
   }
 
   /// Messages, chunks, tokens and tool calls per node, model, graph or run; each message counted

@@ -30,7 +30,7 @@ extension LGAnalyze {
         }
       }
       let store = try RunStore.openReadOnly(path: database.path)
-      try output.print(try store.table(sql: text))
+      try output.print(try store.query(text))
     }
   }
 }

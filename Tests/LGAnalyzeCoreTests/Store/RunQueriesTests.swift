@@ -3,7 +3,8 @@ import LGAnalyzeCore
 import Testing
 
 /// The read side of the store as the listing commands use it, on a few sample captures: limits
-/// that no caller can turn into a crash.
+/// that no caller can turn into a crash, and `query`'s errors in words for the person who typed
+/// the SQL.
 @Suite struct RunQueriesTests {
   private let store: RunStore
 
@@ -27,6 +28,36 @@ import Testing
     #expect(try store.search("weather", limit: 50).rows.count > 1)
     #expect(try store.search("weather", limit: limit).rows.isEmpty)
     #expect(try store.search("weather", limit: 1).rows.count == 1)
+  }
+
+  @Test(arguments: [
+    "SELECT COUNT(*) AS n FROM runs", "SELECT COUNT(*) AS n FROM runs;",
+    "SELECT COUNT(*) AS n FROM runs; -- how many", "/* runs */ SELECT COUNT(*) AS n FROM runs;;",
+  ])
+  func queryRunsOneStatementWithTrailingSemicolonsAndComments(_ sql: String) throws {
+    let readOnly = try RunStore.openReadOnly(path: store.path)
+    #expect(try readOnly.query(sql) == ResultTable(columns: ["n"], rows: [[.number("3")]]))
+  }
+
+  @Test(arguments: [
+    ("SELECT 1; SELECT 2", "query runs one statement; "),
+    ("SELECT 1; not sql at all", "query runs one statement; "),
+    ("DELETE FROM runs", "query is read-only; "),
+    ("CREATE TABLE notes (text)", "query is read-only; "),
+    ("  -- only a comment", "query needs an SQL statement"),
+    ("SELECT * FROM no_such_table", "query failed: no such table: no_such_table"),
+  ])
+  func queryErrorsSpeakToThePersonWhoWroteTheSQL(_ sql: String, _ start: String) throws {
+    let readOnly = try RunStore.openReadOnly(path: store.path)
+    #expect(throws: QueryError.self) { try readOnly.query(sql) }
+    do {
+      _ = try readOnly.query(sql)
+    } catch {
+      #expect(error.description.hasPrefix(start), "\(error.description)")
+      #expect(!error.description.contains("Database."), "\(error.description)")
+      #expect(!error.description.contains("SQLite error"), "\(error.description)")
+    }
+    #expect(try store.runs().count == 3)
   }
 
   @Test func anIngestorNeverStartsMoreWorkersThanItsMaximum() throws {
