@@ -112,6 +112,37 @@ import Testing
     #expect(outcome.stdout.isEmpty)
   }
 
+  @Test(arguments: [
+    (["search", ""], "give at least one word"), (["search", " ", ""], "give at least one word"),
+    (["show", ""], "the run id is empty"), (["export", ""], "the run id is empty"),
+    (["stats", "--run", ""], "the run id is empty"),
+    (["runs", "--since", "2026-02-30"], "--since takes a day or time that exists"),
+    (["runs", "--since", "2026-02-29"], "--since takes a day or time that exists"),
+    (["runs", "--since", "2026-11-22T25:00:00Z"], "--since takes a day or time that exists"),
+    (["runs", "--since", "2026-11-22T22:60:00Z"], "--since takes a day or time that exists"),
+  ])
+  func emptyWordsAndIdsAndDaysThatDoNotExistAreUsageErrors(
+    _ arguments: [String], _ message: String
+  ) throws {
+    let outcome = try Self.run(arguments + ["--db", database])
+    #expect(outcome.status == 2, "\(outcome.stdout)\(outcome.stderr)")
+    #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+    #expect(outcome.stdout.isEmpty)
+  }
+
+  @Test func runsSinceTakesLeapDaysAndTimes() throws {
+    let all = try Self.jsonArray(try lganalyze("runs", "--format", "json").stdout)
+    let leap = try lganalyze("runs", "--since", "2024-02-29", "--format", "json")
+    #expect(leap.status == 0, "\(leap.stderr)")
+    #expect(try Self.jsonArray(leap.stdout).count == all.count)
+    let later = try lganalyze("runs", "--since", "2026-11-22T22:19:18Z", "--format", "json")
+    #expect(later.status == 0, "\(later.stderr)")
+    let laterRuns = try Self.jsonArray(later.stdout)
+    #expect(laterRuns.contains { $0["run_id"] as? String == Self.failedRun })
+    #expect(laterRuns.count < all.count)
+    #expect(laterRuns.allSatisfy { ($0["started"] as? String ?? "") >= "2026-11-22T22:19:18" })
+  }
+
   @Test func runsPrintsCSVAndTables() throws {
     let csv = try lganalyze("runs", "--format", "csv").stdout
     let lines = csv.split(separator: "\r\n")

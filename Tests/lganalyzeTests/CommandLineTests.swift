@@ -113,7 +113,7 @@ import Testing
 
   @Test(arguments: [
     ["ingest"], ["ingest", "--jobs", "0", "-"], ["ingest", "--jobs", "257", "-"],
-    ["ingest", "--jobs", "9223372036854775807", "-"], ["no-such-command"],
+    ["ingest", "--jobs", "9223372036854775807", "-"], ["ingest", "-", "-"], ["no-such-command"],
   ])
   func otherUsageErrorsExitWithTwoAndTouchNoDatabase(_ arguments: [String]) throws {
     let database = path("t.db")
@@ -121,6 +121,12 @@ import Testing
     #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
     #expect(!result.stderr.isEmpty)
     #expect(!FileManager.default.fileExists(atPath: database))
+  }
+
+  @Test func standardInputNamedTwiceIsRefusedAsSuch() throws {
+    let result = try lganalyze(["ingest", "--db", path("t.db"), "-", "-"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("can be read only once"), "\(result.stderr)")
   }
 
   // MARK: - Choosing the database

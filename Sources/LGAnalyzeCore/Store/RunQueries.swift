@@ -257,7 +257,9 @@ extension RunStore {
     let query = text.split(whereSeparator: \.isWhitespace)
       .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
       .joined(separator: " ")
-    guard !query.isEmpty else { return ResultTable(columns: [], rows: []) }
+    guard !query.isEmpty else {
+      return ResultTable(columns: ["run_id", "node", "kind", "message_id", "snippet"], rows: [])
+    }
     return try table(
       sql: """
         SELECT run_id, node, kind, message_id,

@@ -32,6 +32,7 @@ extension LGAnalyze {
     func validate() throws {
       if runs.isEmpty && !all { throw ValidationError("name runs to export, or pass --all") }
       if !runs.isEmpty && all { throw ValidationError("name runs or pass --all, not both") }
+      for run in runs { try ArgumentChecks.runPrefix(run) }
     }
 
     func run() async throws {

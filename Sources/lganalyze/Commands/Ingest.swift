@@ -37,6 +37,9 @@ extension LGAnalyze {
       if let jobs, !(1...Ingestor.maximumJobs).contains(jobs) {
         throw ValidationError("--jobs must be from 1 to \(Ingestor.maximumJobs) (got \(jobs))")
       }
+      if inputs.count(where: { $0 == "-" }) > 1 {
+        throw ValidationError("- (standard input) can be read only once; name it once")
+      }
     }
 
     func run() async throws {

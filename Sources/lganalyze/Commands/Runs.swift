@@ -36,7 +36,9 @@ extension LGAnalyze {
         throw ValidationError("--status must be success, error, interrupted or incomplete")
       }
       if let since, DateArgument.parse(since) == nil {
-        throw ValidationError("--since takes a date like 2026-11-01 or 2026-11-01T12:00:00Z")
+        throw ValidationError(
+          "--since takes a day or time that exists, like 2026-11-01 or 2026-11-01T12:00:00Z "
+            + "(got \(since))")
       }
     }
 
@@ -52,9 +54,24 @@ extension LGAnalyze {
 
 /// Dates given on the command line.
 enum DateArgument {
+  /// The time `text` names: a day (2026-11-01, from midnight UTC) or an ISO 8601 time
+  /// (2026-11-01T12:00:00Z); nil for anything else, and for days and times that do not exist
+  /// (2026-02-30, 25:00), which the ISO 8601 parser would roll over into the next.
   static func parse(_ text: String) -> Date? {
+    guard
+      let fields = text.prefixMatch(of: /(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?/),
+      let year = Int(fields.1), let month = Int(fields.2), let day = Int(fields.3),
+      (1...12).contains(month), (1...daysIn(month: month, of: year)).contains(day),
+      (Int(fields.4 ?? "0") ?? 99) < 24, (Int(fields.5 ?? "0") ?? 99) < 60,
+      (Int(fields.6 ?? "0") ?? 99) < 60
+    else { return nil }
     if let date = try? Date(text, strategy: .iso8601) { return date }
     return try? Date(text + "T00:00:00Z", strategy: .iso8601)
+  }
+
+  private static func daysIn(month: Int, of year: Int) -> Int {
+    let isLeap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    return [31, isLeap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
   }
 }
 

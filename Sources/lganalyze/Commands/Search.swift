@@ -20,6 +20,9 @@ extension LGAnalyze {
 
     func validate() throws {
       try ArgumentChecks.limit(limit)
+      if words.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) {
+        throw ValidationError("give at least one word to search for")
+      }
     }
 
     func run() async throws {

@@ -20,6 +20,10 @@ extension LGAnalyze {
     @Argument(help: ArgumentHelp("A run id or a unique prefix of one.", valueName: "run"))
     var runPrefix: String
 
+    func validate() throws {
+      try ArgumentChecks.runPrefix(runPrefix)
+    }
+
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
       let transcript = try store.transcript(of: try store.resolveRun(runPrefix))

@@ -29,6 +29,10 @@ extension LGAnalyze {
       help: "Only this run (a full id or a unique prefix; its latest attempt when retried).")
     var runPrefix: String?
 
+    func validate() throws {
+      try ArgumentChecks.runPrefix(runPrefix)
+    }
+
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
       let run = try runPrefix.map(store.resolveRun)

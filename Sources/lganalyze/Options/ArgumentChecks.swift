@@ -8,4 +8,11 @@ enum ArgumentChecks {
       throw ValidationError("--limit must be at least 1 (got \(limit))")
     }
   }
+
+  /// Refuses an empty run id: it would be a prefix of every run.
+  static func runPrefix(_ prefix: String?) throws {
+    if let prefix, prefix.isEmpty {
+      throw ValidationError("the run id is empty; give a run id or a unique prefix of one")
+    }
+  }
 }
