@@ -129,6 +129,30 @@ import Testing
     #expect(result.stderr.contains("can be read only once"), "\(result.stderr)")
   }
 
+  @Test func anInputThatCannotBeOpenedIsReportedWithTheSystemsReason() throws {
+    let first = path("loop-a.sse")
+    let second = path("loop-b.sse")
+    try FileManager.default.createSymbolicLink(atPath: first, withDestinationPath: second)
+    try FileManager.default.createSymbolicLink(atPath: second, withDestinationPath: first)
+    let result = try lganalyze(["ingest", "--db", path("t.db"), first])
+    #expect(result.status == 1)
+    let line = result.stderr.split(separator: "\n").first { $0.contains(first) }
+    #expect(line?.contains("Too many levels of symbolic links") == true, "\(result.stderr)")
+  }
+
+  @Test func aNamedFileThatIsNoCaptureIsAnErrorAtTheLineIngestErrorsRecords() throws {
+    let page = path("page.html")
+    try Data("\n  \n<html><body>502 Bad Gateway</body></html>\n".utf8)
+      .write(to: URL(fileURLWithPath: page))
+    let database = path("t.db")
+    let result = try lganalyze(["ingest", "--db", database, page])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains("\(page): line 3: not a saved LangGraph stream"), "\(result.stderr)")
+    let store = try RunStore.openReadOnly(path: database)
+    #expect(try store.table(sql: "SELECT line FROM ingest_errors").rows == [[.number("3")]])
+  }
+
   // MARK: - Choosing the database
 
   @Test func theDatabaseOptionWinsOverTheEnvironment() throws {

@@ -297,12 +297,14 @@ public struct Ingestor: Sendable {
         channel.send(.settled(report))
         return
       }
-      report.outcome = .failed("\(why); pass --format sse|jsonl|transcript to read it anyway")
       // The first line with text is where the detector looked first; its excerpt shows what
       // the file is instead (an HTML error page, a binary file).
       let firstLine = LineReader(bytes: first).first { line in
         first[line.content].contains { !$0.isLiteralWhitespace }
       }
+      report.outcome = .failed(
+        "line \(firstLine?.number ?? 1): \(why); pass --format sse|jsonl|transcript to read it "
+          + "anyway")
       channel.send(
         .settled(
           report,

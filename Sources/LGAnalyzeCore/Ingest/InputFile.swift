@@ -18,27 +18,25 @@ struct InputFile {
 
   /// Opens the input named `path` (`-` for standard input).
   static func open(_ path: String) throws(Failure) -> InputFile {
+    // A pipe named on purpose (`<(curl …)`) is read like standard input.
+    var special: FileBlockReader?
     if path != "-" {
       switch Ingestor.fileKind(path) {
-      case .missing: throw Failure(description: "no such file or directory")
+      case .missing: throw openFailure(path) ?? Failure(description: "no such file or directory")
       case .directory: throw Failure(description: "is a directory")
       case .file:
         guard FileManager.default.isReadableFile(atPath: path) else {
-          throw Failure(description: "cannot open it (permission denied)")
+          throw openFailure(path) ?? Failure(description: "cannot open it (permission denied)")
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return InputFile(path: path, readPath: path, temporaryPath: nil, byteCount: size)
       case .special:
-        break  // a pipe named on purpose (`<(curl …)`) is read like standard input
+        do {
+          special = try FileBlockReader(path: path, blockSize: 4 << 20)
+        } catch {
+          throw Failure(description: error.description)
+        }
       }
-    }
-    let source: FileHandle
-    if path == "-" {
-      source = FileHandle.standardInput
-    } else if let handle = FileHandle(forReadingAtPath: path) {
-      source = handle
-    } else {
-      throw Failure(description: "cannot open it (permission denied?)")
     }
     let temporary = FileManager.default.temporaryDirectory
       .appendingPathComponent("lganalyze-input-\(UUID().uuidString)").path
@@ -48,15 +46,38 @@ struct InputFile {
     var total = 0
     do {
       defer { try? sink.close() }
-      while let data = try source.read(upToCount: 4 << 20), !data.isEmpty {
+      while true {
+        let data: [UInt8]
+        if special != nil {
+          guard let block = try special?.next() else { break }
+          data = block
+        } else {
+          guard let block = try FileHandle.standardInput.read(upToCount: 4 << 20), !block.isEmpty
+          else { break }
+          data = Array(block)
+        }
         try sink.write(contentsOf: data)
         total += data.count
       }
+    } catch let failure as FileBlockReader.Failure {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw Failure(description: failure.description)
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)
       throw Failure(description: "cannot read it: \(error.localizedDescription)")
     }
     return InputFile(path: path, readPath: temporary, temporaryPath: temporary, byteCount: total)
+  }
+
+  /// Why the system cannot open `path` (a missing file, a loop of links, a folder that may not
+  /// be entered), in its own words; nil when it can.
+  private static func openFailure(_ path: String) -> Failure? {
+    do {
+      _ = try FileBlockReader(path: path, blockSize: 1)
+      return nil
+    } catch {
+      return Failure(description: error.description)
+    }
   }
 
   /// Removes the temporary copy, if one was made.
