@@ -5,8 +5,13 @@ extension LGAnalyze {
   /// `lganalyze search`: full-text search.
   struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Find messages, tool arguments and tool results containing every word given.",
-      discussion: "Example: lganalyze search quota exceeded"
+      abstract: "Find messages, tool calls, tool results and run errors containing every word.",
+      discussion: """
+        Searches message text, tool names and arguments, tool results and the errors failed \
+        runs ended with; the kind column says which. The words may come in any order.
+
+        Example: lganalyze search quota exceeded
+        """
     )
 
     @OptionGroup var database: DatabaseOptions
