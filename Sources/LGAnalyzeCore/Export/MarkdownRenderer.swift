@@ -55,7 +55,10 @@ enum MarkdownRenderer {
       output += "**Tool call** \(code(call.name))"
       if let id = call.toolCallID { output += " · id \(code(id))" }
       if !call.argsValid { output += " · arguments are not valid JSON" }
-      output += "\n\n" + fenced(TranscriptLayout.argumentsText(call), language: "json")
+      // Arguments that are not a JSON object are shown as the text they are, not as JSON.
+      let isJSON = TranscriptExporter.argsValue(call).objectValue != nil
+      output +=
+        "\n\n" + fenced(TranscriptLayout.argumentsText(call), language: isJSON ? "json" : "text")
       if let result = call.result {
         output += "**Result**\n\n" + fenced(result, language: "text")
       }

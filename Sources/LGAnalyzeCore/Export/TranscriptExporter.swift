@@ -31,18 +31,36 @@ public enum TranscriptExporter {
 
   // MARK: - JSON
 
-  /// One run as the json and jsonl exports write it.
+  /// One run as the json and jsonl exports write it: what the Markdown and HTML exports show,
+  /// as data.
   static func runObject(_ transcript: Transcript) -> JSONValue {
     let run = transcript.run
     return .object(
       JSONObject([
         ("run_id", .string(run.runID)),
+        ("attempt", .number(String(run.attempt))),
         ("thread_id", optional(run.threadID)),
         ("graph_id", optional(run.graphID)),
         ("status", .string(run.status)),
         ("error", optional(run.error)),
+        ("input_tokens", .number(String(run.inputTokens))),
+        ("output_tokens", .number(String(run.outputTokens))),
+        ("total_tokens", .number(String(run.totalTokens))),
+        ("interrupts", interruptsArray(transcript)),
         ("messages", .array(transcript.messages.map(messageObject))),
       ]))
+  }
+
+  /// The interrupts the run stopped at, each as LangGraph wrote it (`{"value": …, "id": …}`);
+  /// one that does not parse is kept as its text.
+  static func interruptsArray(_ transcript: Transcript) -> JSONValue {
+    .array(
+      transcript.interrupts.flatMap { text -> [JSONValue] in
+        guard let value = try? LiteralReader.parse(Array(text.utf8)).value else {
+          return [.string(text)]
+        }
+        return value.arrayValue ?? [value]
+      })
   }
 
   static func messageObject(_ message: Message) -> JSONValue {
@@ -54,6 +72,7 @@ public enum TranscriptExporter {
         ("content", .string(message.content)),
         ("tool_calls", toolCallsArray(message.toolCalls)),
         ("tool_call_id", optional(message.toolCallID)),
+        ("model", optional(message.model)),
         ("usage", message.usage.map { parsedOrText($0.json) } ?? .null),
       ]))
   }
@@ -66,6 +85,7 @@ public enum TranscriptExporter {
             ("id", optional(call.toolCallID)),
             ("name", .string(call.name)),
             ("args", argsValue(call)),
+            ("args_valid", .bool(call.argsValid)),
           ]))
       })
   }
@@ -90,14 +110,22 @@ public enum TranscriptExporter {
 
   // MARK: - CSV
 
+  /// The run's status and error close each row (after the message's columns, which came
+  /// first), so that a failed run reads as one in a spreadsheet too.
   static let csvColumns = [
     "run_id", "position", "message_id", "type", "node", "content", "tool_calls", "tool_call_id",
-    "input_tokens", "output_tokens", "total_tokens",
+    "input_tokens", "output_tokens", "total_tokens", "model", "run_status", "run_error",
   ]
 
   private static func renderCSV(_ transcripts: [Transcript]) -> String {
     var output = csvColumns.joined(separator: ",") + "\r\n"
     for transcript in transcripts {
+      let run = [transcript.run.status, transcript.run.error ?? ""]
+      // A run without messages (one that failed at once) is still a row: its status and error.
+      if transcript.messages.isEmpty {
+        let fields = [transcript.run.runID] + Array(repeating: "", count: 11) + run
+        output += fields.map(csvField).joined(separator: ",") + "\r\n"
+      }
       for (position, message) in transcript.messages.enumerated() {
         let fields = [
           transcript.run.runID,
@@ -114,8 +142,9 @@ public enum TranscriptExporter {
           message.usage?.inputTokens.map(String.init) ?? "",
           message.usage?.outputTokens.map(String.init) ?? "",
           message.usage?.totalTokens.map(String.init) ?? "",
+          message.model ?? "",
         ]
-        output += fields.map(csvField).joined(separator: ",") + "\r\n"
+        output += (fields + run).map(csvField).joined(separator: ",") + "\r\n"
       }
     }
     return output

@@ -38,12 +38,16 @@ import Testing
     #expect(all.contains { !$0.messages.flatMap(\.toolCalls).isEmpty })
   }
 
-  @Test func csvHasARecordPerStoredMessage() throws {
+  @Test func csvHasARecordPerStoredMessageAndPerRunWithout() throws {
     let all = try transcripts()
     let records = try #require(CSVReader.records(TranscriptExporter.render(all, as: .csv)))
-    #expect(records.count == 1 + all.reduce(0) { $0 + $1.messages.count })
-    let contents = all.flatMap { $0.messages.map(\.content) }
+    // A run without messages (the interrupted one here) is a row of its own.
+    #expect(all.contains { $0.messages.isEmpty })
+    #expect(records.count == 1 + all.reduce(0) { $0 + max(1, $1.messages.count) })
+    let contents = all.flatMap { $0.messages.isEmpty ? [""] : $0.messages.map(\.content) }
     #expect(records.dropFirst().map { $0[5] } == contents)
+    let statuses = all.flatMap { Array(repeating: $0.run.status, count: max(1, $0.messages.count)) }
+    #expect(records.dropFirst().map { $0[12] } == statuses)
   }
 
   @Test func showPrintsToolResultsUnderTheirCalls() throws {

@@ -57,6 +57,30 @@ import Testing
     #expect(messages[2]["content"] as? String == ExportFixtures.ansiText)
   }
 
+  @Test func jsonCarriesWhatTheDocumentsShow() throws {
+    let text = TranscriptExporter.render([weather, hostile], as: .json)
+    let runs = try #require(try jsonObject(text) as? [[String: Any]])
+    #expect(runs[0]["attempt"] as? Int == 1)
+    #expect(runs[0]["input_tokens"] as? Int == 12)
+    #expect(runs[0]["output_tokens"] as? Int == 30)
+    #expect(runs[0]["total_tokens"] as? Int == 42)
+    #expect((runs[0]["interrupts"] as? [Any])?.isEmpty == true)
+    let interrupts = try #require(runs[1]["interrupts"] as? [[String: Any]])
+    #expect(interrupts.count == 1)
+    #expect(interrupts.first?["id"] as? String == "int-1")
+    #expect(
+      (interrupts.first?["value"] as? [String: Any])?["question"] as? String == "Approve <this>?")
+
+    let messages = try #require(runs[0]["messages"] as? [[String: Any]])
+    #expect(messages[1]["model"] as? String == "gpt-4o")
+    #expect(messages[0]["model"] is NSNull)
+    let valid = try #require((messages[1]["tool_calls"] as? [[String: Any]])?.first)
+    #expect(valid["args_valid"] as? Bool == true)
+    let hostileMessages = try #require(runs[1]["messages"] as? [[String: Any]])
+    let invalid = try #require((hostileMessages[1]["tool_calls"] as? [[String: Any]])?.first)
+    #expect(invalid["args_valid"] as? Bool == false)
+  }
+
   @Test func jsonOfNoRunsIsAnEmptyArray() throws {
     let text = TranscriptExporter.render([], as: .json)
     #expect(try #require(try jsonObject(text) as? [Any]).isEmpty)
@@ -92,19 +116,33 @@ import Testing
     #expect(
       records.first == [
         "run_id", "position", "message_id", "type", "node", "content", "tool_calls",
-        "tool_call_id", "input_tokens", "output_tokens", "total_tokens",
+        "tool_call_id", "input_tokens", "output_tokens", "total_tokens", "model", "run_status",
+        "run_error",
       ])
     #expect(records.count == 1 + 4 + 3)
-    #expect(records.dropFirst().allSatisfy { $0.count == 11 })
+    #expect(records.dropFirst().allSatisfy { $0.count == 14 })
     #expect(
       records[1] == [
         ExportFixtures.weatherRunID, "0", "human-1", "human", "", ExportFixtures.question, "", "",
-        "", "", "",
+        "", "", "", "", "success", "",
       ])
+    #expect(records[2][11] == "gpt-4o")
+    #expect(records[5][12...13] == ["error", ExportFixtures.hostileError])
     #expect(records[2][8...10] == ["12", "30", "42"])
     #expect(records[3][7] == "call_A1")
     #expect(records[5][0] == ExportFixtures.hostileRunID)
     #expect(records[5][1] == "0")
+  }
+
+  @Test func csvHasARowForARunWithoutMessages() throws {
+    let failed = Transcript(
+      run: ExportFixtures.summary("run-empty", status: "error", error: "boom", messages: []),
+      messages: [], interrupts: [])
+    let records = try #require(
+      CSVReader.records(TranscriptExporter.render([failed, weather], as: .csv)))
+    #expect(records.count == 1 + 1 + 4)
+    #expect(records[1] == ["run-empty"] + Array(repeating: "", count: 11) + ["error", "boom"])
+    #expect(records[2][0] == ExportFixtures.weatherRunID)
   }
 
   @Test func csvQuotesCommasQuotesAndLineBreaks() throws {
@@ -153,6 +191,9 @@ import Testing
     #expect(!text.contains("\n# injected heading\n\n"))
     #expect(text.contains("**Tool call** `run_<script>` · id `call_<b>`"))
     #expect(text.contains("arguments are not valid JSON"))
+    // Arguments that are not JSON are fenced as text, not as JSON.
+    #expect(text.contains("```text\n{\"cmd\": \"rm -rf /\n```"))
+    #expect(!text.contains("```json\n{\"cmd\""))
     #expect(text.contains("## Interrupt `int-1`"))
     #expect(text.contains("\"question\": \"Approve <this>?\""))
     #expect(text.contains("## Error\n\n```text\n\(ExportFixtures.hostileError)\n```"))
