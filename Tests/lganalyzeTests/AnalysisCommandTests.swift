@@ -239,6 +239,15 @@ import Testing
     #expect(try String(contentsOfFile: out, encoding: .utf8).hasPrefix("run_id,"))
   }
 
+  @Test func aRunNamedTwiceIsExportedOnce() throws {
+    let outcome = try lganalyze(
+      "export", "01a20557-41a8", Self.reactRun, Self.failedRun, "01a20557-41a8", "--format",
+      "json")
+    #expect(outcome.status == 0, "\(outcome.stderr)")
+    let ids = try Self.jsonArray(outcome.stdout).map { $0["run_id"] as? String }
+    #expect(ids == [Self.reactRun, Self.failedRun])
+  }
+
   @Test func exportJSONLIsOneRunALine() throws {
     let lines = try lganalyze("export", "--all", "--format", "jsonl").stdout
       .split(separator: "\n")

@@ -10,8 +10,11 @@ extension LGAnalyze {
     static let configuration = CommandConfiguration(
       abstract: "Export reassembled transcripts as markdown, html, json, jsonl or csv.",
       discussion: """
-        json is an array of runs, each {run_id, thread_id, graph_id, status, error, messages}; \
-        jsonl is one run a line; html is one self-contained page that escapes all model text.
+        json is an array of runs, each {run_id, attempt, thread_id, graph_id, status, error, \
+        input_tokens, output_tokens, total_tokens, interrupts, messages}; jsonl is one run a \
+        line; csv is one row a message (a run without messages is one row), with the run's \
+        status and error; html is one self-contained page that escapes all model text. A run \
+        named twice is exported once.
 
         Example: lganalyze export 01a20557 --format html --out run.html
         """
@@ -37,7 +40,9 @@ extension LGAnalyze {
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
-      let summaries = all ? try store.runs().reversed() : try runs.map(store.resolveRun)
+      var named = Set<String>()
+      let summaries = (all ? try store.runs().reversed() : try runs.map(store.resolveRun))
+        .filter { named.insert("\($0.runID) \($0.attempt)").inserted }
       let transcripts = try summaries.map(store.transcript(of:))
       try output.write(Array(TranscriptExporter.render(transcripts, as: format).utf8))
     }
