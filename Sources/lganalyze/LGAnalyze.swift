@@ -12,7 +12,8 @@ struct LGAnalyze: AsyncParsableCommand {
       runs, messages, tool calls and per-node tokens with SQL.
 
       Exit status: 0 when every input was read cleanly, 1 when any input had errors (each is \
-      summarized on stderr and recorded in ingest_errors), 2 for usage errors.
+      summarized on stderr and recorded in ingest_errors) or a file or the output could not be \
+      read or written (one line on stderr names it), 2 for usage errors.
       """,
     version: "0.1.0",
     subcommands: [
