@@ -14,7 +14,20 @@
 //
 // An event whose data is not JSON is reported as an issue on its data line and left out; every
 // other event is kept. A last event with no empty line after it is still read; if its data does
-// not parse, the capture was cut off inside it.
+// not parse, or it has an event line and no data, the capture was cut off inside it.
+//
+// Two frames that LangGraph's server never writes are taken as damage to the capture, reported
+// on their line, so that the run they are in counts as damaged (and never replaces a clean copy
+// of itself). Both come from one stray line break between an event line and its data:
+//
+//   event: messages\r\n      an event with no data line (any but `end`): the decoder dispatches
+//   \r\n                     it with no data, and so is it stored;
+//   data: [{…},{…}]\r\n      data with no event name, in a stream whose events have names: the
+//   \r\n                     decoder gives it the name "", which LangGraph's consumers (and the
+//                            reference analysis) drop, and so is it dropped.
+//
+// A stream of unnamed events only (another producer's) is read as the SSE specification says:
+// each is a `message` event.
 
 /// Reads raw SSE captures.
 public enum SSEReader {
@@ -24,6 +37,9 @@ public enum SSEReader {
     var lastEventID: String?
     /// The line number the next piece starts at.
     var nextLine = 1
+    /// True once an event with an `event:` name was read: from then on, data with no name is
+    /// damage rather than another producer's unnamed events.
+    var hasNamedEvents = false
 
     public init() {}
   }
@@ -57,7 +73,11 @@ public enum SSEReader {
     }
     var block = PendingBlock()
     var lastEventID = state.lastEventID
-    defer { state.lastEventID = lastEventID }
+    var hasNamedEvents = state.hasNamedEvents
+    defer {
+      state.lastEventID = lastEventID
+      state.hasNamedEvents = hasNamedEvents
+    }
 
     func dispatch(isTerminated: Bool) {
       defer { block = PendingBlock() }
@@ -91,10 +111,31 @@ public enum SSEReader {
             return
           }
         }
-      } else if !isTerminated && name != "end" {
+        if block.eventName == nil && hasNamedEvents {
+          parsed.issues.append(
+            SourceIssue(
+              line: dataLine,
+              message: "data with no event name, in a stream whose events are named: its "
+                + "`event:` line is missing, or a blank line or a lone CR split it off; it is "
+                + "left out, as LangGraph's decoder leaves it, and its run is marked damaged",
+              excerpt: SourceIssue.excerpt(of: body, range: range)))
+          return
+        }
+      } else if name != "end" {
+        parsed.issues.append(
+          SourceIssue(
+            line: block.firstLine,
+            message: isTerminated
+              ? "event '\(name)' has no data line: a blank line or a lone CR ended it before "
+                + "its data; it is kept without data, as LangGraph's decoder reads it, and its "
+                + "run is marked damaged"
+              : "the file ends after the event line of '\(name)', before its data: the capture "
+                + "was cut off, so the run is marked incomplete",
+            excerpt: "event: \(name)"))
         // The file stops after an event line, before the data that belongs to it.
-        parsed.endsInsideEvent = true
+        if !isTerminated { parsed.endsInsideEvent = true }
       }
+      if block.eventName != nil { hasNamedEvents = true }
       parsed.events.append(
         SourceEvent(name: name, document: document, line: block.firstLine, streamID: lastEventID))
     }

@@ -232,12 +232,79 @@ import Testing
     let cut = Self.parse("event: values\ndata: {}\n\nevent: end")
     #expect(Self.seen(cut) == [Self.event("values", 1, "{}"), Self.event("end", 4, nil)])
     #expect(!cut.endsInsideEvent)
+    // `end` is the one event that has no data.
+    #expect(ended.issues.isEmpty && cut.issues.isEmpty)
   }
 
-  @Test func aFileThatStopsAfterAnEventLineEndsInsideTheEvent() {
-    let parsed = Self.parse("event: values\ndata: {}\n\nevent: messages\n")
-    #expect(Self.seen(parsed).map(\.name) == ["values", "messages"])
+  @Test(arguments: ["", "\n", "\r\n"])
+  func aFileThatStopsAfterAnEventLineEndsInsideTheEventAndSaysSo(lastLineEnd: String) throws {
+    let parsed = Self.parse("event: values\ndata: {}\n\nevent: messages" + lastLineEnd)
+    // The decoder dispatches the last block at the end of the stream: the event has no data.
+    #expect(Self.seen(parsed) == [Self.event("values", 1, "{}"), Self.event("messages", 4, nil)])
     #expect(parsed.endsInsideEvent)
+    let issue = try #require(parsed.issues.first)
+    #expect(parsed.issues.count == 1)
+    #expect(issue.line == 4)
+    #expect(issue.message.contains("cut off"))
+  }
+
+  /// One stray line break between an event line and its data splits the event in two frames
+  /// the server never writes. They are read as LangGraph's decoder reads them (an event with
+  /// no data; data with the name "", which its consumers drop) and both are reported, so the
+  /// run counts as damaged.
+  @Test(arguments: ["\r\n", "\n", "\r"])
+  func aBlankLineAfterAnEventLineIsDamageOnBothHalves(lineEnd: String) throws {
+    let capture = [
+      "event: metadata", #"data: {"run_id":"r1","attempt":1}"#, "",
+      "event: messages", "",
+      #"data: [{"content":"Hel","type":"AIMessageChunk","id":"m1"},{}]"#, "",
+      "event: messages", #"data: [{"content":"lo","type":"AIMessageChunk","id":"m1"},{}]"#, "",
+      "",
+    ].joined(separator: lineEnd)
+    let parsed = Self.parse(capture)
+    #expect(
+      Self.seen(parsed) == [
+        Self.event("metadata", 1, #"{"run_id":"r1","attempt":1}"#),
+        Self.event("messages", 4, nil),
+        Self.event("messages", 8, #"[{"content":"lo","type":"AIMessageChunk","id":"m1"},{}]"#),
+      ])
+    #expect(parsed.issues.map(\.line) == [4, 6])
+    #expect(parsed.issues[0].message.contains("no data line"))
+    #expect(parsed.issues[1].message.contains("no event name"))
+    #expect(parsed.issues[1].excerpt.hasPrefix(#"[{"content":"Hel""#))
+    #expect(!parsed.endsInsideEvent)
+  }
+
+  /// Line ends written as LF CR: each CR is a line end of its own, so every line is followed
+  /// by an empty one and every event splits. All of it is reported.
+  @Test func lineFeedCarriageReturnLineEndsAreDamageEverywhere() throws {
+    let capture =
+      "event: metadata\n\rdata: {\"run_id\":\"r1\"}\n\r\n\r"
+      + "event: values\n\rdata: {\"n\":1}\n\r\n\r"
+    let parsed = Self.parse(capture)
+    #expect(Self.seen(parsed) == [Self.event("metadata", 1, nil), Self.event("values", 6, nil)])
+    #expect(parsed.issues.count == 4)
+  }
+
+  @Test func unnamedEventsAreDamageOnlyAfterNamedOnes() {
+    // Another producer's stream of unnamed events: each is a `message` event (SSE spec).
+    let unnamed = Self.parse("data: {\"a\":1}\n\ndata: {\"a\":2}\n\nevent: values\ndata: {}\n\n")
+    #expect(Self.seen(unnamed).map(\.name) == ["message", "message", "values"])
+    #expect(unnamed.issues.isEmpty)
+    // Once events had names, data with none is the remains of a damaged event.
+    let named = Self.parse("event: values\ndata: {}\n\ndata: {\"a\":1}\n\n")
+    #expect(Self.seen(named).map(\.name) == ["values"])
+    #expect(named.issues.map(\.line) == [4])
+  }
+
+  @Test func whetherEventsHadNamesCarriesAcrossPieces() throws {
+    let bytes = Array("event: values\ndata: {}\n\ndata: {\"a\":1}\n\n".utf8)
+    var state = SSEReader.State()
+    var parsed = ParsedSource(format: .sse)
+    SSEReader.parse(bytes, range: 0..<24, state: &state, isFinal: false, into: &parsed)
+    SSEReader.parse(bytes, range: 24..<bytes.count, state: &state, isFinal: true, into: &parsed)
+    #expect(parsed.events.map(\.name) == ["values"])
+    #expect(parsed.issues.map(\.line) == [4])
   }
 
   @Test func aLastEventWithoutItsEmptyLineIsStillRead() {

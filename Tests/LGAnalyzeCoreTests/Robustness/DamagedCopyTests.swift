@@ -1,0 +1,73 @@
+import Foundation
+import LGAnalyzeCore
+import Testing
+
+/// A damaged copy never replaces a clean one (README, "Bad input"), also when the damage left
+/// every line readable: a stray line break after an event line, a file that stops after an
+/// event line. Each is reported on its line, and the run it is in counts as damaged.
+@Suite struct DamagedCopyTests {
+  static let runOne = "01a20557-0000-7000-8000-000000000001"
+
+  private static func metadata(_ runID: String, key: String = "run_id") -> String {
+    "event: metadata\r\ndata: {\"\(key)\":\"\(runID)\",\"attempt\":1}\r\n\r\n"
+  }
+
+  private static func chunk(_ text: String, id: String = "m1", blankAfterEvent: Bool = false)
+    -> String
+  {
+    "event: messages\r\n" + (blankAfterEvent ? "\r\n" : "")
+      + "data: [{\"content\":\"\(text)\",\"type\":\"AIMessageChunk\",\"id\":\"\(id)\"},"
+      + "{\"langgraph_node\":\"agent\"}]\r\n\r\n"
+  }
+
+  /// Ingests each text as a file of its own, in order, into one new store.
+  private static func ingest(_ files: [String], label: String) throws -> (
+    store: RunStore, reports: [FileReport], folder: URL
+  ) {
+    let folder = try RobustnessFixtures.scratchFolder(label)
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let paths = try files.enumerated().map { index, text in
+      try RobustnessFixtures.write(Array(text.utf8), named: "\(index).sse", in: folder)
+    }
+    let reports = paths.map { Ingestor(store: store).ingestFile(path: $0) }
+    return (store, reports, folder)
+  }
+
+  /// run id, event count and message text of every run, by run id.
+  private static func runs(_ store: RunStore) throws -> [String] {
+    try RobustnessFixtures.rows(
+      store,
+      """
+      SELECT r.run_id, r.event_count,
+             (SELECT group_concat(content, '|') FROM messages m WHERE m.run_id = r.run_id)
+        FROM runs r ORDER BY r.run_id
+      """)
+  }
+
+  @Test func aStrayBlankLineAfterAnEventLineNeverReplacesTheCleanCopy() throws {
+    let good = Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.chunk("lo")
+    let damaged =
+      Self.metadata(Self.runOne) + Self.chunk("Hel", blankAfterEvent: true) + Self.chunk("lo")
+    let (store, reports, folder) = try Self.ingest([good, damaged], label: "blank-line")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].isClean)
+    #expect(!reports[1].isClean)
+    #expect(reports[1].issues.map(\.line) == [4, 6])
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
+    #expect(
+      try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM ingest_errors WHERE line > 0")
+        == 2)
+  }
+
+  @Test func aCaptureEndingAfterAnEventLineIsReportedAndIncomplete() throws {
+    let cut = Self.metadata(Self.runOne) + Self.chunk("Hello") + "event: values\r\n"
+    let (store, reports, folder) = try Self.ingest([cut], label: "event-line-at-end")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].issues.map(\.line) == [7])
+    #expect(
+      try RobustnessFixtures.rows(store, "SELECT status, event_count FROM runs")
+        == ["\"incomplete\"\t3"])
+    #expect(try RobustnessFixtures.integer(store, "SELECT line FROM ingest_errors") == 7)
+  }
+
+}
