@@ -49,14 +49,38 @@ public struct SourceIssue: Sendable, Equatable, CustomStringConvertible {
   public var message: String
   /// The first bytes of the offending text.
   public var excerpt: String
+  /// True when the issue means the run on its line is damaged, so that it never replaces a
+  /// clean copy of itself; false for a note about how the source was read (two copies of a run
+  /// in one file), where nothing of the run itself is missing.
+  public var damagesRun: Bool
 
-  public init(line: Int, message: String, excerpt: String) {
+  public init(line: Int, message: String, excerpt: String, damagesRun: Bool = true) {
     self.line = line
     self.message = message
     self.excerpt = excerpt
+    self.damagesRun = damagesRun
   }
 
   public var description: String { "line \(line): \(message)" }
+
+  /// Two lists of issues, each in line order, as one in line order (the first list's issue
+  /// first on a line both have).
+  public static func merged(_ first: [SourceIssue], _ second: [SourceIssue]) -> [SourceIssue] {
+    guard !second.isEmpty else { return first }
+    var result: [SourceIssue] = []
+    result.reserveCapacity(first.count + second.count)
+    var (left, right) = (first[...], second[...])
+    while let one = left.first, let other = right.first {
+      if other.line < one.line {
+        result.append(other)
+        right.removeFirst()
+      } else {
+        result.append(one)
+        left.removeFirst()
+      }
+    }
+    return result + left + right
+  }
 
   /// The first bytes of `bytes[range]` as text, for an issue's excerpt.
   static func excerpt(of bytes: [UInt8], range: Range<Int>) -> String {

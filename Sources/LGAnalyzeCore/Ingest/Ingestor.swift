@@ -324,6 +324,9 @@ public struct Ingestor: Sendable {
     var eventCount = 0
     var runCount = 0
     var issuesCounted = 0
+    // What splitting the events into runs found wrong, in line order like the reader's issues.
+    var runIssues: [SourceIssue] = []
+    var runIssuesCounted = 0
     var segmentIndex = 0
 
     /// The id of the run being read when its metadata names none.
@@ -331,14 +334,15 @@ public struct Ingestor: Sendable {
 
     /// Assembles a finished run; its damage is decided by the issues on its lines.
     func emit(_ builder: RunBuilder, nextRunLine: Int?, isLast: Bool) {
-      let issues = streamer.parsed.issues
       var isDamaged = false
-      while issuesCounted < issues.count,
-        nextRunLine.map({ issues[issuesCounted].line < $0 }) ?? true
-      {
-        isDamaged = true
-        issuesCounted += 1
+      func count(_ issues: [SourceIssue], from counted: inout Int) {
+        while counted < issues.count, nextRunLine.map({ issues[counted].line < $0 }) ?? true {
+          if issues[counted].damagesRun { isDamaged = true }
+          counted += 1
+        }
       }
+      count(streamer.parsed.issues, from: &issuesCounted)
+      count(runIssues, from: &runIssuesCounted)
       let runID = builder.runID ?? derivedRunID()
       segmentIndex += 1
       let run = builder.finish(
@@ -352,8 +356,11 @@ public struct Ingestor: Sendable {
       eventCount += events.count
       progress?.add(bytes: bytes, events: events.count)
       for event in events {
-        if let finished = splitter.add(event) {
-          emit(finished, nextRunLine: event.line, isLast: false)
+        let finished = splitter.add(event)
+        runIssues += splitter.takeIssues()
+        if let finished {
+          // The next run begins at its first event, which may be a held one before this.
+          emit(finished, nextRunLine: splitter.current?.firstLine ?? event.line, isLast: false)
         }
       }
       if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
@@ -380,7 +387,7 @@ public struct Ingestor: Sendable {
     }
     take(streamer.finish(), bytes: 0)
     if let last = splitter.finish() { emit(last, nextRunLine: nil, isLast: true) }
-    var issues = streamer.parsed.issues
+    var issues = SourceIssue.merged(streamer.parsed.issues, runIssues)
     if eventCount == 0 && issues.isEmpty {
       issues.append(SourceIssue(line: 1, message: "no events found in the file", excerpt: ""))
     }

@@ -23,12 +23,19 @@ public enum RunAssembler {
     public var events: [SourceEvent]
   }
 
-  /// Splits events into runs: every `metadata` event that carries a run_id starts one, so a
+  /// Splits events into runs: every `metadata` event starts one (see RunBoundaryFinder), so a
   /// retried run (same run_id, higher attempt) is a run of its own.
   public static func split(_ events: [SourceEvent]) -> [Segment] {
+    var issues: [SourceIssue] = []
+    return split(events, issues: &issues)
+  }
+
+  /// Splits events into runs, adding to `issues` the boundaries a clean stream does not have.
+  public static func split(_ events: [SourceEvent], issues: inout [SourceIssue]) -> [Segment] {
     var splitter = RunSplitter()
     var segments = events.compactMap { splitter.add($0) }
     if let last = splitter.finish() { segments.append(last) }
+    issues += splitter.takeIssues()
     return segments
   }
 
@@ -43,17 +50,6 @@ public enum RunAssembler {
     var builder = RunBuilder(runID: segment.runID, attempt: segment.attempt)
     for event in segment.events { builder.add(event) }
     return builder.finish(runID: runID, endsInsideEvent: endsInsideEvent, threadID: threadID)
-  }
-
-  /// The run id and attempt of a `metadata` event that starts a run, else nil.
-  ///
-  /// Thread streams also send `{"status": "run_done", "run_id": …}` when a run finishes: that
-  /// closes the run it names rather than starting another.
-  static func runStart(of event: SourceEvent) -> (runID: String, attempt: Int)? {
-    guard event.name == "metadata", let root = event.document?.root,
-      let runID = root["run_id"]?.stringValue, root["status"]?.stringValue != "run_done"
-    else { return nil }
-    return (runID, root["attempt"]?.intValue ?? 1)
   }
 
   /// `updates|node_2:<task>` → (`updates`, `node_2:<task>`).
@@ -92,6 +88,8 @@ public struct RunBuilder {
 
   /// Events added so far, taken ones included.
   public var eventCount: Int { takenEventCount + events.count }
+  /// The source line of the run's first event; 0 before any.
+  public private(set) var firstLine = 0
 
   /// Hands over the events, chunks and whole messages added since the last call, so that a long
   /// run's rows can be stored before the run ends; `finish` then gives the run with only those
@@ -112,6 +110,7 @@ public struct RunBuilder {
   /// Reads the run's next event.
   public mutating func add(_ event: SourceEvent) {
     let seq = eventCount
+    if seq == 0 { firstLine = event.line }
     let (mode, namespace) = RunAssembler.splitName(event.name)
     let payload = event.document?.root
     pendingEventBytes += event.document?.bytes.count ?? 0
@@ -249,27 +248,47 @@ public struct RunBuilder {
 /// Splits a stream of events into runs as the events arrive, keeping each run's events.
 public struct RunSplitter {
   private var current: RunAssembler.Segment?
+  private var finder = RunBoundaryFinder()
 
   public init() {}
 
   /// Adds an event; returns the run it finished, when it starts a new one.
   public mutating func add(_ event: SourceEvent) -> RunAssembler.Segment? {
     var finished: RunAssembler.Segment?
-    if let start = RunAssembler.runStart(of: event) {
-      finished = current
-      current = RunAssembler.Segment(runID: start.runID, attempt: start.attempt, events: [])
-    } else if current == nil {
-      current = RunAssembler.Segment(runID: nil, attempt: 1, events: [])
+    while true {
+      switch finder.step(event) {
+      case .add:
+        append(event)
+      case .start(let runID, let attempt):
+        finished = current.take()
+        current = RunAssembler.Segment(runID: runID, attempt: attempt, events: [event])
+      case .hold:
+        break
+      case .join(let held):
+        append(held)
+        continue
+      case .restart(let held, let runID, let attempt):
+        finished = current.take()
+        current = RunAssembler.Segment(runID: runID, attempt: attempt, events: [held, event])
+      }
+      return finished
     }
+  }
+
+  private mutating func append(_ event: SourceEvent) {
+    if current == nil { current = RunAssembler.Segment(runID: nil, attempt: 1, events: []) }
     current?.events.append(event)
-    return finished
   }
 
   /// Ends the stream; returns the last run, if any.
   public mutating func finish() -> RunAssembler.Segment? {
+    if let held = finder.finish() { append(held) }
     defer { current = nil }
     return current
   }
+
+  /// Hands over what was found wrong with the runs' boundaries since the last call.
+  public mutating func takeIssues() -> [SourceIssue] { finder.takeIssues() }
 }
 
 /// Splits a stream of events into runs as RunSplitter does, but reassembles each run as its
@@ -278,26 +297,50 @@ public struct RunSplitter {
 public struct RunStream {
   /// The run being read; its events may be taken before it ends.
   public var current: RunBuilder?
+  private var finder = RunBoundaryFinder()
 
   public init() {}
 
   /// Adds an event; returns the run it finished, when it starts a new one.
   public mutating func add(_ event: SourceEvent) -> RunBuilder? {
     var finished: RunBuilder?
-    var next: RunBuilder
-    if let start = RunAssembler.runStart(of: event) {
-      finished = current.take()
-      next = RunBuilder(runID: start.runID, attempt: start.attempt)
-    } else {
-      next = current.take() ?? RunBuilder(runID: nil, attempt: 1)
+    while true {
+      switch finder.step(event) {
+      case .add:
+        append(event)
+      case .start(let runID, let attempt):
+        finished = current.take()
+        current = RunBuilder(runID: runID, attempt: attempt)
+        current?.add(event)
+      case .hold:
+        break
+      case .join(let held):
+        append(held)
+        continue
+      case .restart(let held, let runID, let attempt):
+        finished = current.take()
+        current = RunBuilder(runID: runID, attempt: attempt)
+        current?.add(held)
+        current?.add(event)
+      }
+      return finished
     }
+  }
+
+  private mutating func append(_ event: SourceEvent) {
+    var next = current.take() ?? RunBuilder(runID: nil, attempt: 1)
     next.add(event)
     current = next
-    return finished
   }
 
   /// Ends the stream; returns the last run, if any.
-  public mutating func finish() -> RunBuilder? { current.take() }
+  public mutating func finish() -> RunBuilder? {
+    if let held = finder.finish() { append(held) }
+    return current.take()
+  }
+
+  /// Hands over what was found wrong with the runs' boundaries since the last call.
+  public mutating func takeIssues() -> [SourceIssue] { finder.takeIssues() }
 }
 
 /// thread, graph and assistant ids, from the first metadata that names them.

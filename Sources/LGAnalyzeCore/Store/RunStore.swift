@@ -424,13 +424,14 @@ public final class RunStore: Sendable {
   }
 
   /// For each run, whether its part of the source could not all be read: the run is cut off,
-  /// or an issue lies on its lines. Runs follow one another in a source, so each owns the lines
+  /// or an issue that damages a run lies on its lines (a note does not). Runs follow one another
+  /// in a source, so each owns the lines
   /// from its first event to the next run's first event; issues before the first run count
   /// for the first.
   static func damagedRuns(_ runs: [Run], issues: [SourceIssue]) -> [Bool] {
     var damaged = runs.map { $0.status == .incomplete }
     let starts = runs.map { $0.events.first?.line ?? Int.max }
-    for issue in issues where !runs.isEmpty {
+    for issue in issues where !runs.isEmpty && issue.damagesRun {
       damaged[starts.lastIndex { $0 <= issue.line } ?? 0] = true
     }
     return damaged

@@ -245,6 +245,7 @@ import Testing
     let issue = try #require(parsed.issues.first)
     #expect(parsed.issues.count == 1)
     #expect(issue.line == 4)
+    #expect(issue.damagesRun)
     #expect(issue.message.contains("cut off"))
   }
 
@@ -269,6 +270,7 @@ import Testing
         Self.event("messages", 8, #"[{"content":"lo","type":"AIMessageChunk","id":"m1"},{}]"#),
       ])
     #expect(parsed.issues.map(\.line) == [4, 6])
+    #expect(parsed.issues.map(\.damagesRun) == Array(repeating: true, count: parsed.issues.count))
     #expect(parsed.issues[0].message.contains("no data line"))
     #expect(parsed.issues[1].message.contains("no event name"))
     #expect(parsed.issues[1].excerpt.hasPrefix(#"[{"content":"Hel""#))
@@ -284,6 +286,7 @@ import Testing
     let parsed = Self.parse(capture)
     #expect(Self.seen(parsed) == [Self.event("metadata", 1, nil), Self.event("values", 6, nil)])
     #expect(parsed.issues.count == 4)
+    #expect(parsed.issues.map(\.damagesRun) == Array(repeating: true, count: parsed.issues.count))
   }
 
   @Test func unnamedEventsAreDamageOnlyAfterNamedOnes() {

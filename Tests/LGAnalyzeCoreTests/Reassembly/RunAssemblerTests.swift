@@ -82,19 +82,114 @@ import Testing
       try Self.event("updates", #"{"agent":null}"#),
       try Self.event("metadata", #"{"run_id":"r2"}"#),
       try Self.event("custom", #"{"p":1}"#),
-      // A metadata event that names no run does not start one.
-      try Self.event("metadata", #"{"status":"ok"}"#),
-      try Self.event("metadata", nil),
+      // A thread stream's end-of-run note closes the run it names, it starts none.
+      try Self.event("metadata", #"{"status":"run_done","run_id":"r2"}"#),
     ]
-    let segments = RunAssembler.split(events)
+    var issues: [SourceIssue] = []
+    let segments = RunAssembler.split(events, issues: &issues)
     #expect(segments.map(\.runID) == [nil, "r1", "r1", "r2"])
     #expect(segments.map(\.attempt) == [1, 1, 2, 1])
     #expect(
       segments.map { $0.events.map(\.name) } == [
         ["values"], ["metadata", "messages"], ["metadata", "updates"],
-        ["metadata", "custom", "metadata", "metadata"],
+        ["metadata", "custom", "metadata"],
       ])
+    #expect(issues.isEmpty)
     #expect(RunAssembler.split([]).isEmpty)
+  }
+
+  /// A metadata event is where an attempt begins (wire-format §1.1), also when a damaged byte
+  /// left it no usable run_id: the events after it are another run's, never the one before.
+  @Test(arguments: [
+    #"{"run_iX":"r2","attempt":1}"#, #"{"run_id":7,"attempt":1}"#, #"{"run_id":null}"#,
+    #"{"run_id":{"id":"r2"}}"#, #"{"run_id":""}"#, #"{"status":"ok"}"#, #"["r2"]"#, nil,
+  ])
+  func metadataWithNoUsableRunIDStartsADamagedRunOfItsOwn(payload: String?) throws {
+    let events = [
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 1),
+      try Self.event("custom", #"{"p":1}"#, line: 4),
+      try Self.event("metadata", payload, line: 7),
+      try Self.event("custom", #"{"p":2}"#, line: 10),
+    ]
+    var issues: [SourceIssue] = []
+    let segments = RunAssembler.split(events, issues: &issues)
+    #expect(segments.map(\.runID) == ["r1", nil])
+    #expect(segments.map { $0.events.map(\.line) } == [[1, 4], [7, 10]])
+    let issue = try #require(issues.first)
+    #expect(issues.count == 1)
+    #expect(issue.line == 7)
+    #expect(issue.damagesRun)
+    #expect(issue.message.contains("no usable run_id"))
+  }
+
+  /// `cat part1.sse part2.sse` of a stream that reconnected: the run's metadata comes again
+  /// and the stream goes on where it stopped. The two parts are one run.
+  @Test func aRunWhoseMetadataComesAgainAndGoesOnIsOneRun() throws {
+    let events = [
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 1),
+      try Self.event("custom", #"{"p":1}"#, line: 4),
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 7),
+      try Self.event("custom", #"{"p":2}"#, line: 10),
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 13),
+    ]
+    var issues: [SourceIssue] = []
+    let segments = RunAssembler.split(events, issues: &issues)
+    #expect(segments.map(\.runID) == ["r1"])
+    #expect(segments.map { $0.events.map(\.line) } == [[1, 4, 7, 10, 13]])
+    #expect(issues.isEmpty)
+
+    var stream = RunStream()
+    var builders = events.compactMap { stream.add($0) }
+    if let last = stream.finish() { builders.append(last) }
+    #expect(builders.map(\.eventCount) == [5])
+    #expect(stream.takeIssues().isEmpty)
+  }
+
+  /// A stream read again from its start (or one capture joined to itself): the same run begins
+  /// again with the same events. Those are two copies, and the file says so.
+  @Test func aRunThatStartsOverIsASecondCopyAndANote() throws {
+    let events = [
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 1),
+      try Self.event("custom", #"{"p":1}"#, line: 4),
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 7),
+      try Self.event("custom", #"{"p":1}"#, line: 10),
+      try Self.event("custom", #"{"p":2}"#, line: 13),
+    ]
+    var issues: [SourceIssue] = []
+    let segments = RunAssembler.split(events, issues: &issues)
+    #expect(segments.map(\.runID) == ["r1", "r1"])
+    #expect(segments.map { $0.events.map(\.line) } == [[1, 4], [7, 10, 13]])
+    let issue = try #require(issues.first)
+    #expect(issues.count == 1)
+    #expect(issue.line == 7)
+    #expect(!issue.damagesRun)
+
+    var stream = RunStream()
+    var builders = events.compactMap { stream.add($0) }
+    if let last = stream.finish() { builders.append(last) }
+    #expect(builders.map(\.eventCount) == [2, 3])
+    #expect(builders.map(\.firstLine) == [1, 7])
+    #expect(stream.takeIssues() == issues)
+  }
+
+  /// A run that comes back after other runs cannot be joined to its first part any more: the
+  /// file says so.
+  @Test func aRunThatComesBackAfterOtherRunsIsReported() throws {
+    let events = [
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 1),
+      try Self.event("custom", #"{"p":1}"#, line: 4),
+      try Self.event("metadata", #"{"run_id":"r2","attempt":1}"#, line: 7),
+      try Self.event("metadata", #"{"run_id":"r1","attempt":1}"#, line: 10),
+      try Self.event("custom", #"{"p":2}"#, line: 13),
+    ]
+    var issues: [SourceIssue] = []
+    let segments = RunAssembler.split(events, issues: &issues)
+    #expect(segments.map(\.runID) == ["r1", "r2", "r1"])
+    let issue = try #require(issues.first)
+    #expect(issues.count == 1)
+    #expect(issue.line == 10)
+    #expect(issue.message.contains("line 1"))
+    #expect(!issue.damagesRun)
   }
 
   @Test func eventsAreNumberedAndTheirNamesSplit() throws {

@@ -3,10 +3,12 @@ import LGAnalyzeCore
 import Testing
 
 /// A damaged copy never replaces a clean one (README, "Bad input"), also when the damage left
-/// every line readable: a stray line break after an event line, a file that stops after an
-/// event line. Each is reported on its line, and the run it is in counts as damaged.
+/// every line readable: a stray line break after an event line, a flipped byte in a metadata
+/// key, a file that stops after an event line. Each is reported on its line, and the run it is
+/// in counts as damaged. A stream saved in two parts and joined with `cat` is one run.
 @Suite struct DamagedCopyTests {
   static let runOne = "01a20557-0000-7000-8000-000000000001"
+  static let runTwo = "01a20557-0000-7000-8000-000000000002"
 
   private static func metadata(_ runID: String, key: String = "run_id") -> String {
     "event: metadata\r\ndata: {\"\(key)\":\"\(runID)\",\"attempt\":1}\r\n\r\n"
@@ -59,6 +61,31 @@ import Testing
         == 2)
   }
 
+  @Test func aFlippedMetadataKeyNeverJoinsTwoRuns() throws {
+    let good =
+      Self.metadata(Self.runOne) + Self.chunk("Hello") + Self.metadata(Self.runTwo)
+      + Self.chunk("World", id: "m2")
+    let damaged =
+      Self.metadata(Self.runOne) + Self.chunk("Hello")
+      + Self.metadata(Self.runTwo, key: "run_iX") + Self.chunk("World", id: "m2")
+
+    // Alone, the damaged copy stores the first run as it was, and the second under another id.
+    let (alone, aloneReports, aloneFolder) = try Self.ingest([damaged], label: "flipped-alone")
+    defer { RobustnessFixtures.removeScratch(aloneFolder) }
+    #expect(aloneReports[0].issues.map(\.line) == [7])
+    let aloneRuns = try Self.runs(alone)
+    #expect(aloneRuns.count == 2)
+    #expect(aloneRuns.contains("\"\(Self.runOne)\"\t2\t\"Hello\""))
+
+    // After the clean copy, both clean runs stay as they were.
+    let (store, reports, folder) = try Self.ingest([good, damaged], label: "flipped")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].isClean && !reports[1].isClean)
+    let runs = try Self.runs(store)
+    #expect(runs.contains("\"\(Self.runOne)\"\t2\t\"Hello\""))
+    #expect(runs.contains("\"\(Self.runTwo)\"\t2\t\"World\""))
+  }
+
   @Test func aCaptureEndingAfterAnEventLineIsReportedAndIncomplete() throws {
     let cut = Self.metadata(Self.runOne) + Self.chunk("Hello") + "event: values\r\n"
     let (store, reports, folder) = try Self.ingest([cut], label: "event-line-at-end")
@@ -70,4 +97,22 @@ import Testing
     #expect(try RobustnessFixtures.integer(store, "SELECT line FROM ingest_errors") == 7)
   }
 
+  @Test func aReconnectedStreamJoinedWithCatIsOneRun() throws {
+    let parts =
+      Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.metadata(Self.runOne)
+      + Self.chunk("lo") + Self.chunk("!")
+    let (store, reports, folder) = try Self.ingest([parts], label: "joined")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].isClean)
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t5\t\"Hello!\""])
+  }
+
+  @Test func aStreamReadTwiceFromItsStartKeepsTheLongerCopyAndSaysSo() throws {
+    let short = Self.metadata(Self.runOne) + Self.chunk("Hel")
+    let whole = Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.chunk("lo")
+    let (store, reports, folder) = try Self.ingest([short + whole], label: "twice")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].issues.map(\.line) == [7])
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
+  }
 }
