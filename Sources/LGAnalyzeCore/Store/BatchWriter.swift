@@ -381,10 +381,14 @@ public final class BatchWriter {
 
     /// True when a copy with these counts should replace the stored one: it is more whole
     /// (more events, or as many with fewer lossy ones: the capture a Node transcript with
-    /// elided parts was printed from), and it is not a damaged copy of a run stored from a
-    /// clean source.
+    /// elided parts was printed from, or as many and as lossy, read cleanly where the stored
+    /// copy's source was not: so that which copy stays does not depend on the order they came
+    /// in), and it is not a damaged copy of a run stored from a clean source.
     func isReplaced(byEventCount count: Int, lossyCount lossy: Int, isDamaged: Bool) -> Bool {
-      let isMoreWhole = count > eventCount || (count == eventCount && lossy < lossyCount)
+      let isMoreWhole =
+        count > eventCount
+        || (count == eventCount
+          && (lossy < lossyCount || (lossy == lossyCount && !isDamaged && isFromDamagedSource)))
       return isMoreWhole && (!isDamaged || isFromDamagedSource)
     }
   }

@@ -61,6 +61,22 @@ import Testing
         == 2)
   }
 
+  /// The same two copies the other way round: the clean copy, as many events, replaces the
+  /// damaged one, so the order they come in does not decide what stays.
+  @Test func aCleanCopyReplacesADamagedOneWithAsManyEvents() throws {
+    let good = Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.chunk("lo")
+    let damaged =
+      Self.metadata(Self.runOne) + Self.chunk("Hel", blankAfterEvent: true) + Self.chunk("lo")
+    let (store, reports, folder) = try Self.ingest([damaged, good], label: "clean-second")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
+    guard case .stored(let summary) = reports[1].outcome else {
+      Issue.record("the clean copy was not stored: \(reports[1].summary)")
+      return
+    }
+    #expect(summary.runsWritten == 1)
+  }
+
   @Test func aFlippedMetadataKeyNeverJoinsTwoRuns() throws {
     let good =
       Self.metadata(Self.runOne) + Self.chunk("Hello") + Self.metadata(Self.runTwo)
