@@ -13,8 +13,11 @@ public enum CaptureConverter {
   }
 
   /// Reads the capture at `path` (`-` for standard input) and writes it as `format`.
+  /// - Throws: `ConversionError` when the input cannot be read, or when `format` cannot hold
+  ///   all the input holds (see `CaptureWriter.losses`) and `allowingLoss` is false.
   public static func convert(
-    path: String, to format: CaptureFormat, forcedFormat: FormatKind? = nil
+    path: String, to format: CaptureFormat, forcedFormat: FormatKind? = nil,
+    allowingLoss: Bool = false
   ) throws(ConversionError) -> Result {
     let bytes: [UInt8]
     do {
@@ -26,14 +29,27 @@ public enum CaptureConverter {
       throw ConversionError(
         description: "\(path): not a saved LangGraph stream; pass --format to read it anyway")
     }
-    return convert(bytes, from: kind, to: format)
+    do {
+      return try convert(bytes, from: kind, to: format, allowingLoss: allowingLoss)
+    } catch {
+      throw ConversionError(description: "\(path): \(error)")
+    }
   }
 
   /// Rewrites `bytes`, read as `kind`, as `format`.
-  public static func convert(_ bytes: [UInt8], from kind: FormatKind, to format: CaptureFormat)
-    -> Result
-  {
+  /// - Throws: `ConversionError` when `format` cannot hold all the input holds and
+  ///   `allowingLoss` is false.
+  public static func convert(
+    _ bytes: [UInt8], from kind: FormatKind, to format: CaptureFormat, allowingLoss: Bool = false
+  ) throws(ConversionError) -> Result {
     let parsed = FormatDetector.read(bytes, as: kind)
+    let losses = CaptureWriter.losses(in: parsed.events, as: format)
+    if !losses.isEmpty && !allowingLoss {
+      throw ConversionError(
+        description: "a \(format.rawValue) cannot hold all of it: "
+          + losses.joined(separator: "; ")
+          + "; write sse or jsonl instead, or pass --force to write it anyway")
+    }
     return Result(bytes: CaptureWriter.write(parsed.events, as: format), issues: parsed.issues)
   }
 }

@@ -13,8 +13,10 @@ public enum CaptureFormat: String, CaseIterable, Sendable {
 ///
 /// Payloads are written as canonical JSON — what the server itself would have sent — so reading
 /// the output gives back the same events with the same canonical data, whatever syntax the
-/// events were first read from. Only the awk transcript drops stream ids, as the awk pipeline
-/// does.
+/// events were first read from. An event read from a printout that elided parts of it (Node's
+/// `[Object]`) stays marked lossy: SSE carries the mark as a comment (`: lganalyze lossy`) and
+/// JSONL as a `"lossy": true` member, which other readers ignore. The awk transcript has room
+/// for neither, nor for stream ids, which the awk pipeline drops (see `losses(in:as:)`).
 public enum CaptureWriter {
   /// `events` in `format`.
   public static func write(_ events: [SourceEvent], as format: CaptureFormat) -> [UInt8] {
@@ -38,6 +40,10 @@ public enum CaptureWriter {
     // without an id.
     var idInForce: String?
     for event in events {
+      if event.isLossy {
+        output.append(contentsOf: SSEReader.lossyMark)
+        output.append(contentsOf: crlf)
+      }
       output.append(contentsOf: "event: ".utf8)
       output.append(contentsOf: singleLine(event.name).utf8)
       output.append(contentsOf: crlf)
@@ -67,6 +73,7 @@ public enum CaptureWriter {
       object["event"] = .string(event.name)
       object["data"] = event.payload ?? .null
       if let streamID = event.streamID { object["id"] = .string(streamID) }
+      if event.isLossy { object["lossy"] = .bool(true) }
       CanonicalJSONWriter.write(.object(object), into: &output)
       output.append(.lf)
     }
@@ -85,6 +92,23 @@ public enum CaptureWriter {
       }
       output.append(.lf)
     }
+  }
+
+  /// What of `events` writing them as `format` would lose, in words; empty when nothing.
+  public static func losses(in events: [SourceEvent], as format: CaptureFormat) -> [String] {
+    guard format == .transcript else { return [] }
+    var losses: [String] = []
+    let lossy = events.count(where: \.isLossy)
+    if lossy > 0 {
+      losses.append(
+        "\(lossy) event(s) read from a printout that elided parts of them would no longer be "
+          + "marked lossy, and would pass for a whole capture")
+    }
+    let identified = events.count(where: { $0.streamID != nil })
+    if identified > 0 {
+      losses.append("the stream ids of \(identified) event(s) would be dropped")
+    }
+    return losses
   }
 
   /// `text` without CR and LF, as the server's `_sanitize_sse_field` leaves a field: a line

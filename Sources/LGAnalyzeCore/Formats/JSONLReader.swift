@@ -1,4 +1,6 @@
-/// Reads JSONL dumps: one `{"event": …, "data": …}` object per line, an `"id"` possibly present.
+/// Reads JSONL dumps: one `{"event": …, "data": …}` object per line, an `"id"` possibly present,
+/// and `"lossy": true` where `lganalyze convert` wrote an event read from a printout that elided
+/// parts of it (Node's `[Object]`): the event is read as lossy, as it was where it came from.
 ///
 /// A line that is not such an object is reported with its line number and skipped; every other
 /// line is kept. Blank lines are ignored. A last line cut off without its line break that does
@@ -36,7 +38,7 @@ public enum JSONLReader {
           parsed.events.append(
             SourceEvent(
               name: name, document: document, line: line.number,
-              streamID: root["id"]?.stringValue))
+              streamID: root["id"]?.stringValue, isLossy: root["lossy"]?.kind == .true))
           continue
         }
         problem = "the line is JSON but not an {\"event\": …, \"data\": …} object; it is skipped"

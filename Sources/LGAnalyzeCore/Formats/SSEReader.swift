@@ -28,9 +28,17 @@
 //
 // A stream of unnamed events only (another producer's) is read as the SSE specification says:
 // each is a `message` event.
+//
+// One comment means something: `: lganalyze lossy` inside an event's block, which `lganalyze
+// convert` writes for an event read from a printout that elided parts of it (Node's
+// `[Object]`), marks the event lossy, as it was where it came from. Every other reader ignores
+// it, as it ignores every comment.
 
 /// Reads raw SSE captures.
 public enum SSEReader {
+  /// The comment line that marks the event whose block holds it as lossy.
+  public static let lossyMark = Array(": lganalyze lossy".utf8)
+
   /// What carries over from one piece of a capture to the next.
   public struct State: Sendable {
     /// The sticky last event id.
@@ -137,7 +145,9 @@ public enum SSEReader {
       }
       if block.eventName != nil { hasNamedEvents = true }
       parsed.events.append(
-        SourceEvent(name: name, document: document, line: block.firstLine, streamID: lastEventID))
+        SourceEvent(
+          name: name, document: document, line: block.firstLine, streamID: lastEventID,
+          isLossy: block.isLossy))
     }
 
     while let line = lines.next() {
@@ -146,7 +156,13 @@ public enum SSEReader {
         dispatch(isTerminated: true)
         continue
       }
-      if bytes[content.lowerBound] == .colon { continue }  // a comment such as `: heartbeat`
+      if bytes[content.lowerBound] == .colon {
+        // A comment such as `: heartbeat`; only the lossy mark is read.
+        if content.count == lossyMark.count, bytes[content].elementsEqual(lossyMark) {
+          block.isLossy = true
+        }
+        continue
+      }
       block.hasFields = true
       let colon = bytes[content].firstIndex(of: .colon) ?? content.upperBound
       var valueStart = min(colon + 1, content.upperBound)
@@ -198,6 +214,8 @@ public enum SSEReader {
   /// The fields of one event while its lines are read.
   private struct PendingBlock {
     var hasFields = false
+    /// True when the block holds the lossy mark.
+    var isLossy = false
     var firstLine = 0
     var eventName: String?
     var dataLine: Int?

@@ -12,7 +12,9 @@ extension LGAnalyze {
       discussion: """
         Nothing is lost: ingesting the converted file gives the same runs, messages and tool \
         calls as ingesting the original. Events the input could not read are reported on \
-        stderr and left out.
+        stderr and left out. Events of a Node printout, whose nested parts were elided, stay \
+        marked lossy in SSE and JSONL; a transcript cannot mark them, nor hold stream ids, so \
+        converting such input to a transcript needs --force.
 
         Example: lganalyze convert run.py.txt --to sse --out run.sse
         """
@@ -30,7 +32,8 @@ extension LGAnalyze {
     var input: String
 
     func run() async throws {
-      let converted = try CaptureConverter.convert(path: input, to: to, forcedFormat: format)
+      let converted = try CaptureConverter.convert(
+        path: input, to: to, forcedFormat: format, allowingLoss: output.force)
       for issue in converted.issues {
         Terminal.printError("\(input): \(issue)")
       }

@@ -80,6 +80,41 @@ import Testing
     }
   }
 
+  /// A Node printout elides nested parts (`[Object]`): its events are lossy, and stay so in SSE
+  /// and JSONL, so that a converted printout never passes for the capture it was printed from.
+  @Test(
+    arguments: [
+      "transcripts/react_messages_tuple.js.txt", "transcripts/weather_messages_tuple.js.txt",
+    ],
+    [CaptureFormat.sse, .jsonl])
+  func aNodePrintoutStaysLossy(sample: String, format: CaptureFormat) throws {
+    let original = try Self.read(try Self.bytes(of: sample), fileName: sample)
+    let lossy = original.parsed.events.map(\.isLossy)
+    #expect(lossy.contains(true))
+    let converted = try Self.read(CaptureWriter.write(original.parsed.events, as: format))
+    #expect(converted.parsed.issues.isEmpty)
+    #expect(converted.parsed.events.map(\.isLossy) == lossy)
+    #expect(converted.parsed.events.map(\.payload) == original.parsed.events.map(\.payload))
+    #expect(CaptureWriter.losses(in: original.parsed.events, as: format).isEmpty)
+  }
+
+  /// An awk transcript has no place for the lossy mark nor for stream ids: converting input
+  /// that has them to a transcript is refused unless the loss is accepted.
+  @Test(arguments: ["transcripts/weather_messages_tuple.js.txt", "sse/react_resumable.sse"])
+  func aTranscriptOfWhatItCannotHoldNeedsConsent(sample: String) throws {
+    let bytes = try Self.bytes(of: sample)
+    let kind = try #require(FormatDetector.detect(bytes, fileName: sample))
+    #expect(throws: CaptureConverter.ConversionError.self) {
+      try CaptureConverter.convert(bytes, from: kind, to: .transcript)
+    }
+    let forced = try CaptureConverter.convert(
+      bytes, from: kind, to: .transcript, allowingLoss: true)
+    #expect(!forced.bytes.isEmpty)
+    for format in [CaptureFormat.sse, .jsonl] {
+      #expect(throws: Never.self) { try CaptureConverter.convert(bytes, from: kind, to: format) }
+    }
+  }
+
   /// The server's own captures (no HTTP head, no heartbeats) come out byte for byte.
   @Test(arguments: roundTripSamples.filter { $0.hasPrefix("sse/") && !$0.contains(".headers.") })
   func sseIsFramedExactlyAsTheServerFramesIt(sample: String) throws {
@@ -114,6 +149,14 @@ import Testing
         + #"data: {"run_id":"01a20557-a042-7610-8d1f-df233c579166","attempt":1}"# + "\r\n"
         + "id: 1795382542294-0\r\n\r\n"
         + "event: end\r\nid: 1795382542295-0\r\n\r\n")
+  }
+
+  @Test func theLossyMarkIsACommentInSSEAndAMemberInJSONL() throws {
+    let events = [SourceEvent(name: "values", payload: .null, line: 1, isLossy: true)]
+    let sse = String(decoding: CaptureWriter.write(events, as: .sse), as: UTF8.self)
+    #expect(sse == ": lganalyze lossy\r\nevent: values\r\ndata: null\r\n\r\n")
+    let jsonl = String(decoding: CaptureWriter.write(events, as: .jsonl), as: UTF8.self)
+    #expect(jsonl == #"{"event":"values","data":null,"lossy":true}"# + "\n")
   }
 
   @Test func jsonlWritesEventDataAndIdWhenPresent() {

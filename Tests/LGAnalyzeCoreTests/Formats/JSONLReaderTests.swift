@@ -28,6 +28,14 @@ import Testing
     #expect(!parsed.endsInsideEvent)
   }
 
+  @Test func aLossyMemberMarksTheEventLossy() {
+    let parsed = Self.parse(
+      #"{"event":"values","data":{},"lossy":true}"# + "\n" + #"{"event":"values","data":{}}"#
+        + "\n" + #"{"event":"values","data":{},"lossy":"yes"}"# + "\n")
+    #expect(parsed.events.map(\.isLossy) == [true, false, false])
+    #expect(parsed.issues.isEmpty)
+  }
+
   @Test func nullOrMissingDataIsNoPayload() {
     let parsed = Self.parse(#"{"event":"end","data":null}"# + "\n" + #"{"event":"end"}"# + "\n")
     #expect(parsed.events.map(\.name) == ["end", "end"])

@@ -84,6 +84,15 @@ import Testing
       ])
   }
 
+  @Test func theLossyMarkMarksOnlyTheEventItIsIn() {
+    let parsed = Self.parse(
+      ": lganalyze lossy\nevent: values\ndata: {}\n\nevent: values\n: heartbeat\ndata: {}\n\n"
+        + "event: values\n: lganalyze lossy!\ndata: {}\n\nevent: values\n: lganalyze lossy\n"
+        + "data: {}\n\n")
+    #expect(parsed.events.map(\.isLossy) == [true, false, false, true])
+    #expect(parsed.issues.isEmpty)
+  }
+
   @Test func dataLinesAreJoinedWithALineFeed() {
     let object = Self.seen("event: custom\ndata: {\"a\":1,\ndata: \"b\":2}\n\n")
     #expect(object == [Self.event("custom", 1, #"{"a":1,"b":2}"#)])

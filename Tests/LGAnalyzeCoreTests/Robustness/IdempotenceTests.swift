@@ -89,6 +89,31 @@ import Testing
     }
   }
 
+  /// A Node printout converted to SSE or JSONL keeps its lossy marks, so the capture it was
+  /// printed from still replaces it: the converted copy never hides the whole one.
+  @Test(arguments: [CaptureFormat.sse, .jsonl])
+  func aConvertedNodePrintoutGivesWayToTheCapture(format: CaptureFormat) throws {
+    let folder = try RobustnessFixtures.scratchFolder("converted-printout")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let printout = RobustnessFixtures.samples
+      .appendingPathComponent("transcripts/weather_messages_tuple.js.txt").path
+    let converted = try RobustnessFixtures.write(
+      try CaptureConverter.convert(path: printout, to: format).bytes,
+      named: "converted.\(format.rawValue)", in: folder)
+    let capture = RobustnessFixtures.samples
+      .appendingPathComponent("sse/weather_messages_tuple.sse").path
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let reports = Ingestor(store: store).ingest(paths: [converted, capture])
+    for report in reports { #expect(report.isClean, "\(report.summary)") }
+    guard case .stored(let summary) = reports[1].outcome else {
+      Issue.record("the capture was not stored: \(reports[1].summary)")
+      return
+    }
+    #expect(summary.runsWritten == 1)
+    #expect(try RobustnessFixtures.rows(store, "SELECT source FROM runs") == ["\"\(capture)\""])
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM tool_calls") > 0)
+  }
+
   @Test func aRunSavedInTwoFormatsIsOneRun() throws {
     let manifest = RobustnessFixtures.samples.appendingPathComponent("manifest.json")
     let entries = try #require(
