@@ -50,6 +50,15 @@ public enum CaptureConverter {
           + losses.joined(separator: "; ")
           + "; write sse or jsonl instead, or pass --force to write it anyway")
     }
-    return Result(bytes: CaptureWriter.write(parsed.events, as: format), issues: parsed.issues)
+    guard parsed.endsInsideEvent, let cut = parsed.cutOffEvent else {
+      return Result(bytes: CaptureWriter.write(parsed.events, as: format), issues: parsed.issues)
+    }
+    // The event the input stops inside ends the output too, cut off the same way; a reader
+    // that kept what there was of it keeps it again from the output.
+    var events = parsed.events
+    if cut.isKept, events.last?.line == cut.line { events.removeLast() }
+    return Result(
+      bytes: CaptureWriter.write(events, endingInside: cut, from: parsed.format, as: format),
+      issues: parsed.issues)
   }
 }

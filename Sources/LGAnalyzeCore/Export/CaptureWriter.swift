@@ -94,6 +94,79 @@ public enum CaptureWriter {
     }
   }
 
+  /// `events` in `format`, then the event the source stopped inside, cut off as a capture in
+  /// `format` would be cut off there, so that reading the output says the run is incomplete.
+  ///
+  /// The tail is the event's name and what the source held of its payload, with no line break
+  /// after it: `event: NAME` and `data: PARTIAL` for SSE, `{"event":"NAME","data":PARTIAL` for
+  /// JSONL (a JSONL source's own line as it was), the header and the partial payload for a
+  /// transcript. When that could read as whole (a Python repr is no JSON, but reads as a
+  /// transcript payload), only the name is written, which is cut off in every format.
+  public static func write(
+    _ events: [SourceEvent], endingInside cut: CutOffEvent, from source: SourceFormat,
+    as format: CaptureFormat
+  ) -> [UInt8] {
+    var output = write(events, as: format)
+    let text = singleLine(trimmingWhitespace(cut.text), keepingLineBreaks: format == .transcript)
+    let name = singleLine(cut.name ?? "message")
+    var tail: [UInt8] = []
+    switch format {
+    case .sse:
+      if let eventName = cut.name {
+        tail += Array("event: \(singleLine(eventName))".utf8) + crlf
+      }
+      if !text.isEmpty { tail += Array("data: ".utf8) + text }
+    case .jsonl:
+      if source == .jsonl {
+        tail = text
+      } else {
+        tail = Array(#"{"event":"#.utf8)
+        CanonicalJSONWriter.write(.string(name), into: &tail)
+        tail += Array(#","data":"#.utf8) + text
+      }
+    case .transcript:
+      tail = Array("Receiving event of type: \(name)...".utf8)
+      if !text.isEmpty { tail += [.lf] + text }
+    }
+    if tail.isEmpty || !FormatDetector.read(tail, as: FormatKind(format)).endsInsideEvent {
+      switch format {
+      case .sse: tail = Array("event: \(name)\r\n".utf8)
+      case .jsonl:
+        tail = Array(#"{"event":"#.utf8)
+        CanonicalJSONWriter.write(.string(name), into: &tail)
+      case .transcript: tail = Array("Receiving event of type: \(name)...".utf8)
+      }
+    }
+    output += tail
+    return output
+  }
+
+  /// `bytes` without the white space at either end.
+  private static func trimmingWhitespace(_ bytes: [UInt8]) -> [UInt8] {
+    guard let first = bytes.firstIndex(where: { !$0.isLiteralWhitespace }),
+      let last = bytes.lastIndex(where: { !$0.isLiteralWhitespace })
+    else { return [] }
+    return Array(bytes[first...last])
+  }
+
+  /// `bytes` with each CR and LF left out, or with line breaks kept as LF.
+  private static func singleLine(_ bytes: [UInt8], keepingLineBreaks: Bool) -> [UInt8] {
+    guard bytes.contains(where: { $0 == .cr || $0 == .lf }) else { return bytes }
+    var result: [UInt8] = []
+    result.reserveCapacity(bytes.count)
+    var previous: UInt8 = 0
+    for byte in bytes {
+      defer { previous = byte }
+      guard byte == .cr || byte == .lf else {
+        result.append(byte)
+        continue
+      }
+      // CRLF is one line break; a lone CR or LF is one too.
+      if keepingLineBreaks && !(byte == .lf && previous == .cr) { result.append(.lf) }
+    }
+    return result
+  }
+
   /// What of `events` writing them as `format` would lose, in words; empty when nothing.
   public static func losses(in events: [SourceEvent], as format: CaptureFormat) -> [String] {
     guard format == .transcript else { return [] }

@@ -1,6 +1,15 @@
 /// The kind of reader a source needs, before it is read.
 public enum FormatKind: String, Sendable, CaseIterable {
   case sse, jsonl, transcript
+
+  /// The reader for what `lganalyze convert` wrote in `format`.
+  public init(_ format: CaptureFormat) {
+    switch format {
+    case .sse: self = .sse
+    case .jsonl: self = .jsonl
+    case .transcript: self = .transcript
+    }
+  }
 }
 
 /// Tells from a source's first lines which syntax it is in.

@@ -47,12 +47,46 @@ public enum JSONLReader {
           line.isTerminated
           ? "the line is not valid JSON (\(error)); it is skipped, the lines around it are kept"
           : "the last line is cut off (\(error)); the run is marked incomplete"
-        if !line.isTerminated { parsed.endsInsideEvent = true }
+        if !line.isTerminated {
+          parsed.endsInsideEvent = true
+          parsed.cutOffEvent = CutOffEvent(
+            name: eventName(inCutLine: bytes, range: content), text: Array(bytes[content]),
+            line: line.number, isKept: false)
+        }
       }
       parsed.issues.append(
         SourceIssue(
           line: line.number, message: problem,
           excerpt: SourceIssue.excerpt(of: bytes, range: content)))
     }
+  }
+
+  /// The event name a cut-off line starts with, when it starts as `{"event": "<name>"`.
+  static func eventName(inCutLine bytes: [UInt8], range: Range<Int>) -> String? {
+    var index = range.lowerBound
+    func skipWhitespace() {
+      while index < range.upperBound, bytes[index].isLiteralWhitespace { index += 1 }
+    }
+    func expect(_ text: String) -> Bool {
+      for byte in text.utf8 {
+        guard index < range.upperBound, bytes[index] == byte else { return false }
+        index += 1
+      }
+      return true
+    }
+    skipWhitespace()
+    guard expect("{") else { return nil }
+    skipWhitespace()
+    guard expect(#""event""#) else { return nil }
+    skipWhitespace()
+    guard expect(":") else { return nil }
+    skipWhitespace()
+    let start = index
+    guard expect("\"") else { return nil }
+    while index < range.upperBound, bytes[index] != .quote {
+      index += bytes[index] == .backslash ? 2 : 1
+    }
+    guard index < range.upperBound else { return nil }
+    return try? JSONDocument.read(bytes, range: start..<(index + 1)).root.stringValue
   }
 }

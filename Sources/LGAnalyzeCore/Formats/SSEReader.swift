@@ -115,7 +115,12 @@ public enum SSEReader {
                     ? "skipped, the events around it are kept"
                     : "cut off at the end of the file, so the run is marked incomplete"),
                 excerpt: SourceIssue.excerpt(of: body, range: range)))
-            if !isTerminated { parsed.endsInsideEvent = true }
+            if !isTerminated {
+              parsed.endsInsideEvent = true
+              parsed.cutOffEvent = CutOffEvent(
+                name: block.eventName, text: Array(body[range]), line: block.firstLine,
+                isKept: false)
+            }
             return
           }
         }
@@ -141,7 +146,11 @@ public enum SSEReader {
                 + "was cut off, so the run is marked incomplete",
             excerpt: "event: \(name)"))
         // The file stops after an event line, before the data that belongs to it.
-        if !isTerminated { parsed.endsInsideEvent = true }
+        if !isTerminated {
+          parsed.endsInsideEvent = true
+          parsed.cutOffEvent = CutOffEvent(
+            name: name, text: [], line: block.firstLine, isKept: true)
+        }
       }
       if block.eventName != nil { hasNamedEvents = true }
       parsed.events.append(

@@ -96,10 +96,33 @@ public struct ParsedSource: Sendable {
   public var issues: [SourceIssue] = []
   /// True when the source stops inside an event (a capture cut off mid-stream).
   public var endsInsideEvent = false
+  /// What the source holds of the event it stops inside, when it does.
+  public var cutOffEvent: CutOffEvent?
   /// The thread id named by saved HTTP response headers (`curl -i`), if any.
   public var headerThreadID: String?
 
   public init(format: SourceFormat) { self.format = format }
+}
+
+/// The event a source stops inside: what there is of it, so that a conversion can end inside
+/// it too, and the truncation stays visible.
+public struct CutOffEvent: Sendable, Equatable {
+  /// Its name, when the source got as far as naming it.
+  public var name: String?
+  /// Its payload as far as the source holds it, in the source's syntax (for JSONL, the whole
+  /// line); empty when the source stops before the payload.
+  public var text: [UInt8]
+  /// The line where it starts.
+  public var line: Int
+  /// True when the reader also kept it as an event (with no data, or as `__unparsed__` text).
+  public var isKept: Bool
+
+  public init(name: String?, text: [UInt8], line: Int, isKept: Bool) {
+    self.name = name
+    self.text = text
+    self.line = line
+    self.isKept = isKept
+  }
 }
 
 /// The syntax a saved stream is written in.

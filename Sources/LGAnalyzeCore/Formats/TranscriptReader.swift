@@ -68,6 +68,7 @@ public enum TranscriptReader {
     var payloadEnd = 0
     var payloadLines = 0
     var lastLineTerminated = true
+    var lastLineWasHeader = false
 
     func flush(isLast: Bool) {
       guard let header = current else { return }
@@ -79,6 +80,19 @@ public enum TranscriptReader {
       guard let start = payloadStart,
         bytes[start..<payloadEnd].contains(where: { !$0.isLiteralWhitespace })
       else {
+        // A printout always ends its header with a line break: a last header without one was
+        // cut off before its payload could follow (`end` alone has none to follow).
+        if isLast && !lastLineTerminated && lastLineWasHeader && header.name != "end" {
+          parsed.endsInsideEvent = true
+          parsed.cutOffEvent = CutOffEvent(
+            name: header.name, text: [], line: header.line, isKept: true)
+          parsed.issues.append(
+            SourceIssue(
+              line: header.line,
+              message: "the file ends inside the header of event '\(header.name)', before "
+                + "its payload: the printout was cut off, so the run is marked incomplete",
+              excerpt: header.name))
+        }
         parsed.events.append(SourceEvent(name: header.name, payload: nil, line: header.line))
         return
       }
@@ -101,7 +115,11 @@ public enum TranscriptReader {
       }
       let text = String(decoding: bytes[range], as: UTF8.self)
       let cutOff = isLast && !lastLineTerminated
-      if cutOff { parsed.endsInsideEvent = true }
+      if cutOff {
+        parsed.endsInsideEvent = true
+        parsed.cutOffEvent = CutOffEvent(
+          name: header.name, text: Array(bytes[range]), line: header.line, isKept: true)
+      }
       parsed.issues.append(
         SourceIssue(
           line: header.line,
@@ -118,9 +136,11 @@ public enum TranscriptReader {
     var lines = LineReader(bytes: bytes, range: range, firstLineNumber: state.nextLine)
     while let line = lines.next() {
       lastLineTerminated = line.isTerminated
+      lastLineWasHeader = false
       if let name = eventName(inHeader: bytes, range: line.content) {
         flush(isLast: false)
         current = (name, line.number)
+        lastLineWasHeader = true
         continue
       }
       guard current != nil else {

@@ -14,7 +14,8 @@ extension LGAnalyze {
         calls as ingesting the original. Events the input could not read are reported on \
         stderr and left out. Events of a Node printout, whose nested parts were elided, stay \
         marked lossy in SSE and JSONL; a transcript cannot mark them, nor hold stream ids, so \
-        converting such input to a transcript needs --force.
+        converting such input to a transcript needs --force. A capture cut off inside an \
+        event converts to one cut off inside that event, so it still reads as incomplete.
 
         Example: lganalyze convert run.py.txt --to sse --out run.sse
         """

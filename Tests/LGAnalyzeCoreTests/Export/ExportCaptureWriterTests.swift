@@ -115,6 +115,51 @@ import Testing
     }
   }
 
+  /// A capture cut off inside an event converts to one cut off inside that event: the output
+  /// reads as incomplete, with every whole event of the input.
+  @Test(arguments: CaptureFormat.allCases)
+  func aTruncatedCaptureStaysTruncated(format: CaptureFormat) throws {
+    let bytes = try Self.bytes(of: "edge/truncated.sse")
+    let original = try Self.read(bytes)
+    #expect(original.parsed.endsInsideEvent)
+    let converted = try CaptureConverter.convert(bytes, from: .sse, to: format)
+    #expect(!converted.issues.isEmpty)
+    let read = try Self.read(converted.bytes)
+    #expect(read.parsed.endsInsideEvent)
+    #expect(read.runs.last?.status == .incomplete)
+    let count = original.parsed.events.count
+    #expect(
+      read.parsed.events.prefix(count).map(\.payload) == original.parsed.events.map(\.payload))
+    if format == .sse { #expect(converted.bytes == bytes) }
+  }
+
+  /// Each reader's cut-off events, written in each format, stay cut off.
+  @Test(
+    arguments: [
+      ("event: values\ndata: {}\n\nevent: messages\n", FormatKind.sse),
+      ("event: values\ndata: {}\n\nevent: messages\ndata: [{\"a\":", .sse),
+      ("event: values\ndata: {}\n\ndata: {\"a\":1,", .sse),
+      (#"{"event":"values","data":{}}"# + "\n" + #"{"event":"messages","data":[{"a"#, .jsonl),
+      (#"{"event":"values","data":{}}"# + "\n" + #"{"data":[{"a"#, .jsonl),
+      (
+        "Receiving event of type: values...\n{}\n\nReceiving event of type: messages...",
+        .transcript
+      ),
+      (
+        "Receiving event of type: values...\n{}\n\nReceiving event of type: x...\n{'a':\n 'b",
+        .transcript
+      ),
+      ("Receiving event of type: values...\n{}\n\nReceiving event of type: x...\n[1,", .transcript),
+    ], CaptureFormat.allCases)
+  func everyCutOffStaysCutOff(input: (String, FormatKind), format: CaptureFormat) throws {
+    let (text, kind) = input
+    let converted = try CaptureConverter.convert(Array(text.utf8), from: kind, to: format)
+    let read = FormatDetector.read(converted.bytes, as: FormatKind(format))
+    #expect(read.endsInsideEvent, "\(String(decoding: converted.bytes, as: UTF8.self))")
+    #expect(read.events.first?.name == "values")
+    #expect(read.events.first?.payload == .object(JSONObject()))
+  }
+
   /// The server's own captures (no HTTP head, no heartbeats) come out byte for byte.
   @Test(arguments: roundTripSamples.filter { $0.hasPrefix("sse/") && !$0.contains(".headers.") })
   func sseIsFramedExactlyAsTheServerFramesIt(sample: String) throws {

@@ -77,6 +77,15 @@ import Testing
     #expect(parsed.events.map(\.name) == ["values"])
     #expect(try #require(parsed.issues.first).line == 2)
     #expect(parsed.endsInsideEvent)
+    #expect(
+      parsed.cutOffEvent
+        == CutOffEvent(
+          name: "messages", text: Array(#"{"event":"messages","data":[{"con"#.utf8), line: 2,
+          isKept: false))
+    // The name is read when the line starts with it, escapes and all, and only then.
+    #expect(Self.parse(#" { "event" : "a\"b", "da"#).cutOffEvent?.name == "a\"b")
+    #expect(Self.parse(#"{"data":{},"event":"values""#).cutOffEvent?.name == nil)
+    #expect(Self.parse(#"{"event":"val"#).cutOffEvent?.name == nil)
   }
 
   @Test func aWholeLastLineWithoutItsLineBreakIsAnEvent() {

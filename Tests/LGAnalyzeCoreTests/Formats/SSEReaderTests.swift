@@ -256,6 +256,7 @@ import Testing
     #expect(issue.line == 4)
     #expect(issue.damagesRun)
     #expect(issue.message.contains("cut off"))
+    #expect(parsed.cutOffEvent == CutOffEvent(name: "messages", text: [], line: 4, isKept: true))
   }
 
   /// One stray line break between an event line and its data splits the event in two frames
@@ -365,6 +366,10 @@ import Testing
     let issue = try #require(parsed.issues.first)
     #expect(issue.line == 5)
     #expect(parsed.endsInsideEvent)
+    #expect(
+      parsed.cutOffEvent
+        == CutOffEvent(
+          name: "messages", text: Array(#"[{"content":"Hel"#.utf8), line: 4, isKept: false))
   }
 
   @Test func anIssueOnJoinedDataNamesTheFirstDataLine() throws {

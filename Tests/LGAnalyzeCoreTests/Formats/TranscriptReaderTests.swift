@@ -184,5 +184,29 @@ import Testing
     #expect(parsed.events.map(\.name) == ["values", "messages"])
     #expect(parsed.issues.map(\.line) == [4])
     #expect(parsed.endsInsideEvent)
+    #expect(
+      parsed.cutOffEvent
+        == CutOffEvent(
+          name: "messages", text: Array("[{\"content\":\"Hel".utf8), line: 4, isKept: true))
+  }
+
+  /// Every printout ends its header line with a line break: a file whose last header has none
+  /// stops before that event's payload.
+  @Test func aLastHeaderWithoutItsLineBreakEndsInsideTheEvent() throws {
+    let cut = Self.parse(
+      "Receiving event of type: values...\n{}\n\nReceiving event of type: values...")
+    #expect(cut.events.map(\.name) == ["values", "values"])
+    #expect(cut.events.map(\.payload) == [.object(JSONObject()), nil])
+    #expect(cut.endsInsideEvent)
+    #expect(try #require(cut.issues.first).line == 4)
+    #expect(cut.cutOffEvent == CutOffEvent(name: "values", text: [], line: 4, isKept: true))
+    // With its line break, or for `end`, which has no payload, the event is whole.
+    for whole in [
+      "Receiving event of type: values...\n", "Receiving event of type: end...",
+      "Receiving event of type: values...\n\n",
+    ] {
+      let parsed = Self.parse(whole)
+      #expect(!parsed.endsInsideEvent && parsed.issues.isEmpty, "\(whole)")
+    }
   }
 }
