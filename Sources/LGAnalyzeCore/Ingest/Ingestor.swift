@@ -327,13 +327,9 @@ public struct Ingestor: Sendable {
     // What splitting the events into runs found wrong, in line order like the reader's issues.
     var runIssues: [SourceIssue] = []
     var runIssuesCounted = 0
-    var segmentIndex = 0
-
-    /// The id of the run being read when its metadata names none.
-    func derivedRunID() -> String { "source-\(digest.prefix(16))-\(segmentIndex)" }
 
     /// Assembles a finished run; its damage is decided by the issues on its lines.
-    func emit(_ builder: RunBuilder, nextRunLine: Int?, isLast: Bool) {
+    func emit(_ builder: consuming RunBuilder, nextRunLine: Int?, isLast: Bool) {
       var isDamaged = false
       func count(_ issues: [SourceIssue], from counted: inout Int) {
         while counted < issues.count, nextRunLine.map({ issues[counted].line < $0 }) ?? true {
@@ -343,8 +339,7 @@ public struct Ingestor: Sendable {
       }
       count(streamer.parsed.issues, from: &issuesCounted)
       count(runIssues, from: &runIssuesCounted)
-      let runID = builder.runID ?? derivedRunID()
-      segmentIndex += 1
+      let runID = builder.runID ?? builder.derivedRunID()
       let run = builder.finish(
         runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
         threadID: streamer.parsed.headerThreadID)
@@ -362,16 +357,20 @@ public struct Ingestor: Sendable {
           // The next run begins at its first event, which may be a held one before this.
           emit(finished, nextRunLine: splitter.current?.firstLine ?? event.line, isLast: false)
         }
-      }
-      if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
-        var long = splitter.current.take()
-      {
-        let (events, chunks, messages) = long.takePiece()
-        splitter.current = long
-        channel.send(
-          .runEvents(
-            runID: long.runID ?? derivedRunID(), attempt: long.attempt, events: events,
-            chunks: chunks, messages: messages))
+        // Checked at each event, not each block, so that where a piece ends (and so what a
+        // derived run id is made from) depends on the events alone, not on the syntax or the
+        // block size they were read in.
+        if let pending = splitter.current?.pendingEventBytes, pending >= runPieceBytes,
+          var long = splitter.current.take()
+        {
+          let (events, chunks, messages) = long.takePiece()
+          let runID = long.runID ?? long.derivedRunID()
+          splitter.current = long
+          channel.send(
+            .runEvents(
+              runID: runID, attempt: long.attempt, events: events, chunks: chunks,
+              messages: messages))
+        }
       }
     }
 

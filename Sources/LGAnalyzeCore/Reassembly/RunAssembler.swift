@@ -1,3 +1,5 @@
+import Crypto
+
 // RunAssembler turns the events of one run into what lganalyze stores: normalized events, the
 // streamed chunks, whole messages, tool calls with their results, and the run's status.
 //
@@ -80,10 +82,36 @@ public struct RunBuilder {
   private var errorText: String?
   private var errorType: String?
   private var ids = RunIdentifiers()
+  /// For a run whose metadata named none: the digest its id is made from, while it grows.
+  private var contentDigest: SHA256?
+  private var digestedBytes = 0
+  private var contentRunID: String?
+  /// How much of a run's payloads its derived id is made from.
+  static let digestedBytesLimit = 1 << 20
 
   public init(runID: String?, attempt: Int) {
     self.runID = runID
     self.attempt = attempt
+    if runID == nil { contentDigest = SHA256() }
+  }
+
+  /// The id of a run whose metadata named none: `source-` and 16 hex digits of the SHA-256 of
+  /// its events' names and canonical payloads, up to the first one that brings the payloads
+  /// to `digestedBytesLimit`. The same run read from any syntax (a capture, its conversion)
+  /// so gets the same id, and is one run in the store; a run in the making gets the id of what
+  /// it has read so far, which its later events do not change.
+  public mutating func derivedRunID() -> String {
+    if let contentRunID { return contentRunID }
+    let hexDigits = Array("0123456789abcdef".utf8)
+    var derived = Array("source-".utf8)
+    for byte in (contentDigest ?? SHA256()).finalize().prefix(8) {
+      // Safe: a nibble is below 16, the count of hex digits.
+      derived += [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+    }
+    let derivedText = String(decoding: derived, as: UTF8.self)
+    contentRunID = derivedText
+    contentDigest = nil
+    return derivedText
   }
 
   /// Events added so far, taken ones included.
@@ -111,6 +139,14 @@ public struct RunBuilder {
   public mutating func add(_ event: SourceEvent) {
     let seq = eventCount
     if seq == 0 { firstLine = event.line }
+    if var digest = contentDigest, digestedBytes < Self.digestedBytesLimit {
+      // A NUL after the name and after the payload keeps one event's bytes from passing for
+      // another's: neither holds a NUL (canonical JSON escapes it).
+      digest.update(data: Array(event.name.utf8) + [0])
+      digest.update(data: (event.document?.bytes ?? []) + [0])
+      digestedBytes += event.document?.bytes.count ?? 0
+      contentDigest = digest
+    }
     let (mode, namespace) = RunAssembler.splitName(event.name)
     let payload = event.document?.root
     pendingEventBytes += event.document?.bytes.count ?? 0

@@ -5,8 +5,8 @@
 //                                             a run of its own)
 //   metadata {"status":"run_done",…}          a thread stream's end-of-run note: an event of
 //                                             the run, no boundary
-//   metadata with no usable run_id            starts a run of its own, whose id is derived
-//   ({"run_iX":…}, "run_id":7, null, {…})     from the capture; reported, the run damaged: its
+//   metadata with no usable run_id            starts a run of its own, whose id is made
+//   ({"run_iX":…}, "run_id":7, null, {…})     from its events; reported, the run damaged: its
 //                                             events are another run's, not the one before
 //   metadata of the run being read, again     held until the next event tells which it is:
 //     next event = the run's first event        the stream starts over (read again from its
@@ -84,7 +84,7 @@ struct RunBoundaryFinder {
         SourceIssue(
           line: event.line,
           message: "this metadata event has no usable run_id (\(why)): the events after it "
-            + "are stored as a run of their own, under an id derived from the capture, and the "
+            + "are stored as a run of their own, under an id made from their content, and the "
             + "run is marked damaged",
           excerpt: event.document?.text ?? ""))
       current = nil

@@ -32,6 +32,34 @@ import Testing
     }
   }
 
+  /// A run whose metadata names none gets an id made from its content, not from the file it
+  /// came in: the same events give the same id, and the id stays once given.
+  @Test func aRunWithoutMetadataIsNamedByItsContent() throws {
+    func values(_ text: String) throws -> SourceEvent {
+      SourceEvent(name: "values", document: try JSONDocument.read(Array(text.utf8)), line: 1)
+    }
+    func derivedID(_ events: [SourceEvent]) -> String {
+      var builder = RunBuilder(runID: nil, attempt: 1)
+      for event in events { builder.add(event) }
+      return builder.derivedRunID()
+    }
+    let one = try derivedID([values(#"{"a":1}"#), values(#"{"a":2}"#)])
+    #expect(one.hasPrefix("source-") && one.count == "source-".count + 16)
+    #expect(try derivedID([values(#"{"a":1}"#), values(#"{"a":2}"#)]) == one)
+    #expect(try derivedID([values(#"{"a":1}"#)]) != one)
+    #expect(try derivedID([values(#"{"a":1}"#), values(#"{"a":3}"#)]) != one)
+    // An event's name and payload cannot pass for another split of the same bytes.
+    #expect(
+      derivedID([SourceEvent(name: "values", document: nil, line: 1)])
+        != derivedID([SourceEvent(name: "value", document: nil, line: 1)]))
+
+    var builder = RunBuilder(runID: nil, attempt: 1)
+    builder.add(try values(#"{"a":1}"#))
+    let early = builder.derivedRunID()
+    builder.add(try values(#"{"a":2}"#))
+    #expect(builder.derivedRunID() == early)
+  }
+
   @Test func aThreadIDFromHeadersWinsOverTheMetadatas() throws {
     var builder = RunBuilder(runID: "r", attempt: 1)
     builder.add(

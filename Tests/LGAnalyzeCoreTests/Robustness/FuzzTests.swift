@@ -137,15 +137,20 @@ import Testing
     return runs
   }
 
-  /// The events of each run the store holds, by run key.
-  static func storedRuns(_ store: RunStore) throws -> [String: [EventRow]] {
+  /// The events of each run the store holds, by run key; a key shared by several runs (those
+  /// with derived ids) has one entry per run.
+  static func storedRuns(_ store: RunStore) throws -> [String: [[EventRow]]] {
     let table = try store.table(
       sql: "SELECT run_id, attempt, line, event, data FROM events ORDER BY run_id, attempt, seq")
-    var runs: [String: [EventRow]] = [:]
+    var runs: [String: [[EventRow]]] = [:]
+    var previous: (String, Int)?
     for row in table.rows {
       let runID = row[0].stringValue ?? ""
-      let runKey = key(runID.hasPrefix("source-") ? nil : runID, row[1].intValue ?? 0)
-      runs[runKey, default: []].append(
+      let attempt = row[1].intValue ?? 0
+      let runKey = key(runID.hasPrefix("source-") ? nil : runID, attempt)
+      if previous.map({ $0 != (runID, attempt) }) ?? true { runs[runKey, default: []].append([]) }
+      previous = (runID, attempt)
+      runs[runKey, default: []][runs[runKey, default: []].count - 1].append(
         EventRow(
           line: row[2].intValue ?? 0, name: row[3].stringValue ?? "", data: row[4].stringValue))
     }
@@ -186,11 +191,13 @@ import Testing
     let expected = expectedRuns(parsed)
     let stored = try storedRuns(store)
     #expect(Set(stored.keys) == Set(expected.keys), "\(label): runs differ")
-    for (runKey, candidates) in expected {
-      let rows = stored[runKey] ?? []
-      #expect(
-        candidates.contains(rows),
-        "\(label): run \(runKey) stored \(rows.count) events, read \(candidates.map(\.count))")
+    for (runKey, runs) in stored {
+      let candidates = expected[runKey] ?? []
+      for rows in runs {
+        #expect(
+          candidates.contains(rows),
+          "\(label): run \(runKey) stored \(rows.count) events, read \(candidates.map(\.count))")
+      }
     }
     let errorLines = Set(
       try store.table(sql: "SELECT line FROM ingest_errors").rows.compactMap {
@@ -247,7 +254,7 @@ import Testing
         let store = try RunStore(path: ":memory:")
         let path = try RobustnessFixtures.write(bytes, named: sample.name, in: folder)
         _ = Ingestor(store: store, forcedFormat: sample.kind).ingestFile(path: path)
-        let stored = Set(try Self.storedRuns(store).values.joined())
+        let stored = Set(try Self.storedRuns(store).values.joined().joined())
         // An event is whole before the cut when the next one starts after its last byte: for
         // SSE and JSONL when the next event's first line starts, for a transcript when the next
         // header line is there with its line break.

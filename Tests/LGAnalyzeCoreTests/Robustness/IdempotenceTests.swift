@@ -114,6 +114,40 @@ import Testing
     #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM tool_calls") > 0)
   }
 
+  /// A run whose stream had no metadata event is one run whatever syntax it is saved in, as
+  /// its id comes from its events: an SSE capture and its conversions are one run, also when
+  /// its events go to the store in pieces ahead of its end.
+  @Test func aRunWithoutMetadataSavedInEveryFormatIsOneRun() throws {
+    let folder = try RobustnessFixtures.scratchFolder("no-metadata")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    var capture = ""
+    for step in 0..<40 {
+      capture +=
+        "event: values\r\ndata: {\"messages\":[{\"type\":\"human\",\"content\":"
+        + "\"hello \(step)\",\"id\":\"h\(step)\"}]}\r\n\r\n"
+    }
+    let bytes = Array(capture.utf8)
+    var paths = [try RobustnessFixtures.write(bytes, named: "capture.sse", in: folder)]
+    for format in CaptureFormat.allCases {
+      paths.append(
+        try RobustnessFixtures.write(
+          try CaptureConverter.convert(bytes, from: .sse, to: format).bytes,
+          named: "converted.\(format.rawValue)", in: folder))
+    }
+    for pieceBytes in [8 << 20, 200] {
+      let store = try RobustnessFixtures.newStore(in: folder, name: "\(pieceBytes).db")
+      var ingestor = Ingestor(store: store)
+      ingestor.runPieceBytes = pieceBytes
+      ingestor.blockSize = 512
+      let reports = paths.map { ingestor.ingestFile(path: $0) }
+      for report in reports { #expect(report.isClean, "\(report.summary)") }
+      let runs = try RobustnessFixtures.rows(store, "SELECT run_id, event_count FROM runs")
+      #expect(runs.count == 1, "\(runs)")
+      #expect(runs.first?.hasSuffix("\t40") == true)
+      #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM events") == 40)
+    }
+  }
+
   @Test func aRunSavedInTwoFormatsIsOneRun() throws {
     let manifest = RobustnessFixtures.samples.appendingPathComponent("manifest.json")
     let entries = try #require(
