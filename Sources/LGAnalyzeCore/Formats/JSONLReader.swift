@@ -27,7 +27,8 @@ public enum JSONLReader {
       guard bytes[content].contains(where: { !$0.isLiteralWhitespace }) else { continue }
       let problem: String
       do {
-        let lineDocument = try JSONDocument.read(bytes, range: content)
+        // The line's object wraps the payload: the nesting limit is the payload's, as in SSE.
+        let lineDocument = try JSONDocument.read(bytes, range: content, envelopeDepth: 1)
         let root = lineDocument.root
         if let name = root["event"]?.stringValue {
           var document: JSONDocument?

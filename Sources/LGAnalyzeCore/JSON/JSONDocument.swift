@@ -32,17 +32,25 @@ public struct JSONDocument: Sendable {
   /// Reads a payload written in `dialect` from `source[range]`. Canonical JSON is indexed in
   /// place; anything else (pretty JSON, a Python repr, a JS literal) is rewritten canonically
   /// first.
+  /// - Parameter envelopeDepth: levels of an envelope around the payloads (a JSONL line's
+  ///   object) that do not count against the nesting limit, which is the payloads'.
   public static func read(
-    _ source: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
+    _ source: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json,
+    envelopeDepth: Int = 0
   ) throws(LiteralError) -> JSONDocument {
     let range = range ?? 0..<source.count
-    if dialect == .json, let tape = JSONTapeBuilder.buildIfCanonical(source, range: range) {
+    if dialect == .json,
+      let tape = JSONTapeBuilder.buildIfCanonical(
+        source, range: range, envelopeDepth: envelopeDepth)
+    {
       // Most payloads are canonical already: index them where they lie, then copy them out.
       let bytes = range == 0..<source.count ? source : Array(source[range])
       return JSONDocument(bytes: bytes, tape: tape, isLossy: false)
     }
-    let (canonical, isLossy) = try LiteralReader.transcode(source, range: range, dialect: dialect)
-    let tape = try JSONTapeBuilder.build(canonical, range: 0..<canonical.count)
+    let (canonical, isLossy) = try LiteralReader.transcode(
+      source, range: range, dialect: dialect, envelopeDepth: envelopeDepth)
+    let tape = try JSONTapeBuilder.build(
+      canonical, range: 0..<canonical.count, envelopeDepth: envelopeDepth)
     return JSONDocument(canonicalBytes: canonical, tape: tape, isLossy: isLossy)
   }
 

@@ -59,10 +59,14 @@ public enum JSONTapeBuilder {
   private enum State { case value, key, afterValue }
 
   /// Indexes `bytes[range]`, which must hold exactly one JSON value (white space around it is
-  /// allowed but makes the document non-canonical).
-  public static func build(_ bytes: [UInt8], range: Range<Int>) throws(LiteralError) -> JSONTape {
+  /// allowed but makes the document non-canonical). The first `envelopeDepth` levels (a JSONL
+  /// line's object) do not count against `maximumDepth`.
+  public static func build(
+    _ bytes: [UInt8], range: Range<Int>, envelopeDepth: Int = 0
+  ) throws(LiteralError) -> JSONTape {
     do {
-      return try buildAbsolute(bytes, range: range, base: 0, canonicalOnly: false)
+      return try buildAbsolute(
+        bytes, range: range, base: 0, canonicalOnly: false, envelopeDepth: envelopeDepth)
     } catch {
       // Offsets in errors count from the start of the document, not of the buffer.
       throw LiteralError(message: error.message, offset: error.offset - range.lowerBound)
@@ -73,15 +77,20 @@ public enum JSONTapeBuilder {
   /// are valid canonical JSON; nil otherwise. It gives up at the first non-canonical byte: most
   /// payloads that are not canonical (JSONL written by `json.dumps`, pretty transcripts) show
   /// it within their first few bytes, and indexing the rest would be wasted.
-  static func buildIfCanonical(_ bytes: [UInt8], range: Range<Int>) -> JSONTape? {
-    try? buildAbsolute(bytes, range: range, base: range.lowerBound, canonicalOnly: true)
+  static func buildIfCanonical(_ bytes: [UInt8], range: Range<Int>, envelopeDepth: Int = 0)
+    -> JSONTape?
+  {
+    try? buildAbsolute(
+      bytes, range: range, base: range.lowerBound, canonicalOnly: true,
+      envelopeDepth: envelopeDepth)
   }
 
   /// Indexes `bytes[range]`; offsets in the tape count from `base` (those in errors from the
   /// start of `bytes`). With `canonicalOnly`, non-canonical bytes are an error.
   private static func buildAbsolute(
-    _ bytes: [UInt8], range: Range<Int>, base: Int, canonicalOnly: Bool
+    _ bytes: [UInt8], range: Range<Int>, base: Int, canonicalOnly: Bool, envelopeDepth: Int
   ) throws(LiteralError) -> JSONTape {
+    let depthLimit = maximumDepth + envelopeDepth
     guard range.upperBound <= Int(Int32.max) else {
       throw LiteralError(message: "the payload is larger than 2 GiB", offset: 0)
     }
@@ -122,7 +131,7 @@ public enum JSONTapeBuilder {
         let byte = bytes[index]
         switch byte {
         case .openBrace, .openBracket:
-          guard containers.count < maximumDepth else {
+          guard containers.count < depthLimit else {
             throw fail("values are nested deeper than \(maximumDepth) levels")
           }
           containers.append(storage.count / JSONTape.stride)

@@ -45,13 +45,19 @@ public struct LiteralReader {
   private let dialect: LiteralDialect
   private var index: Int
   private var depth = 0
+  /// The deepest nesting allowed: `maximumDepth`, and the levels of an envelope around it.
+  private let depthLimit: Int
   private var output: [UInt8] = []
   /// Set when a JavaScript rendering elided something (its data is incomplete).
   public private(set) var isLossy = false
 
-  /// Prepares to read `bytes[range]` in `dialect`.
-  public init(bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect) {
+  /// Prepares to read `bytes[range]` in `dialect`; the first `envelopeDepth` levels (a JSONL
+  /// line's object) do not count against `maximumDepth`.
+  public init(
+    bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect, envelopeDepth: Int = 0
+  ) {
     self.bytes = bytes
+    self.depthLimit = Self.maximumDepth + envelopeDepth
     let range = range ?? 0..<bytes.count
     self.start = range.lowerBound
     self.index = range.lowerBound
@@ -73,9 +79,11 @@ public struct LiteralReader {
 
   /// Rewrites a whole document as canonical JSON bytes.
   public static func transcode(
-    _ bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json
+    _ bytes: [UInt8], range: Range<Int>? = nil, dialect: LiteralDialect = .json,
+    envelopeDepth: Int = 0
   ) throws(LiteralError) -> (bytes: [UInt8], isLossy: Bool) {
-    var reader = LiteralReader(bytes: bytes, range: range, dialect: dialect)
+    var reader = LiteralReader(
+      bytes: bytes, range: range, dialect: dialect, envelopeDepth: envelopeDepth)
     try reader.readValue()
     reader.skipWhitespace()
     if reader.index < reader.end { throw reader.fail("unexpected text after the value") }
@@ -224,7 +232,7 @@ public struct LiteralReader {
 
   private mutating func enterNesting() throws(LiteralError) {
     depth += 1
-    if depth > Self.maximumDepth {
+    if depth > depthLimit {
       throw fail("values are nested deeper than \(Self.maximumDepth) levels")
     }
   }

@@ -36,6 +36,24 @@ import Testing
     #expect(parsed.issues.isEmpty)
   }
 
+  /// The nesting limit is the payload's, as in SSE: the line's object around it does not
+  /// count, so a payload SSE reads, JSONL reads too (what `convert` to JSONL relies on).
+  @Test(arguments: [#"{"event":"custom","data":"#, #"{ "event": "custom", "data": "#])
+  func theNestingLimitIsThePayloads(prefix: String) throws {
+    func nested(_ depth: Int) -> String {
+      String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+    }
+    let deepest = nested(JSONTapeBuilder.maximumDepth)
+    let sse = SSEReader.parse(Array("event: custom\ndata: \(deepest)\n\n".utf8))
+    #expect(sse.events.count == 1 && sse.issues.isEmpty)
+    let read = Self.parse(prefix + deepest + "}\n")
+    #expect(read.issues.isEmpty)
+    #expect(read.events.first?.document?.text == deepest)
+    let tooDeep = Self.parse(prefix + nested(JSONTapeBuilder.maximumDepth + 1) + "}\n")
+    #expect(tooDeep.events.isEmpty)
+    #expect(try #require(tooDeep.issues.first).message.contains("deeper than 512"))
+  }
+
   @Test func nullOrMissingDataIsNoPayload() {
     let parsed = Self.parse(#"{"event":"end","data":null}"# + "\n" + #"{"event":"end"}"# + "\n")
     #expect(parsed.events.map(\.name) == ["end", "end"])
