@@ -98,6 +98,25 @@ import Testing
     #expect(RunAssembler.split([]).isEmpty)
   }
 
+  /// A retriable failure ends an attempt with no error event: the next attempt's metadata
+  /// follows part of it. The reference analysis gives that attempt the status its own events
+  /// give, `success`, and so does lganalyze.
+  @Test func anAttemptARetryCutsShortHasTheStatusItsEventsGive() throws {
+    let events = [
+      try Self.metadata("r1"),
+      try Self.chunk(Self.callA, text: "Hel"),
+      try Self.metadata("r1", attempt: 2),
+      try Self.chunk(Self.callB, text: "Hello"),
+    ]
+    let segments = RunAssembler.split(events)
+    #expect(segments.map(\.attempt) == [1, 2])
+    let runs = segments.map {
+      RunAssembler.assemble($0, runID: "r1", endsInsideEvent: false)
+    }
+    #expect(runs.map(\.status) == [.success, .success])
+    #expect(runs.map { $0.messages.map(\.content) } == [["Hel"], ["Hello"]])
+  }
+
   /// A metadata event is where an attempt begins (wire-format §1.1), also when a damaged byte
   /// left it no usable run_id: the events after it are another run's, never the one before.
   @Test(arguments: [
