@@ -88,6 +88,7 @@ public struct RunBuilder {
   private var contentRunID: String?
   /// How much of a run's payloads its derived id is made from.
   static let digestedBytesLimit = 1 << 20
+  private static let digestSeparator: [UInt8] = [0]
 
   public init(runID: String?, attempt: Int) {
     self.runID = runID
@@ -142,9 +143,13 @@ public struct RunBuilder {
     if var digest = contentDigest, digestedBytes < Self.digestedBytesLimit {
       // A NUL after the name and after the payload keeps one event's bytes from passing for
       // another's: neither holds a NUL (canonical JSON escapes it).
-      digest.update(data: Array(event.name.utf8) + [0])
-      digest.update(data: (event.document?.bytes ?? []) + [0])
-      digestedBytes += event.document?.bytes.count ?? 0
+      digest.update(data: Array(event.name.utf8))
+      digest.update(data: Self.digestSeparator)
+      if let bytes = event.document?.bytes {
+        digest.update(data: bytes)
+        digestedBytes += bytes.count
+      }
+      digest.update(data: Self.digestSeparator)
       contentDigest = digest
     }
     let (mode, namespace) = RunAssembler.splitName(event.name)
