@@ -21,10 +21,10 @@
 // of itself). Both come from one stray line break between an event line and its data:
 //
 //   event: messages\r\n      an event with no data line (any but `end`): the decoder dispatches
-//   \r\n                     it with no data, and so is it stored;
+//   \r\n                     it with no data, and it is stored so;
 //   data: [{…},{…}]\r\n      data with no event name, in a stream whose events have names: the
 //   \r\n                     decoder gives it the name "", which LangGraph's consumers (and the
-//                            reference analysis) drop, and so is it dropped.
+//                            reference analysis) drop, and it is dropped here too.
 //
 // A stream of unnamed events only (another producer's) is read as the SSE specification says:
 // each is a `message` event.
