@@ -69,7 +69,7 @@ struct RunBoundaryFinder {
             + "the events it started with: the file holds two copies of it (a stream read "
             + "again from its start, or files joined with cat), and the copy with more events "
             + "is kept",
-          excerpt: metadata.document?.text ?? "", damagesRun: false))
+          excerpt: Self.excerpt(of: metadata), damagesRun: false))
       return .restart(metadata, runID: current.runID, attempt: current.attempt)
     }
     switch Self.boundary(of: event) {
@@ -86,7 +86,7 @@ struct RunBoundaryFinder {
           message: "this metadata event has no usable run_id (\(why)): the events after it "
             + "are stored as a run of their own, under an id made from their content, and the "
             + "run is marked damaged",
-          excerpt: event.document?.text ?? ""))
+          excerpt: Self.excerpt(of: event)))
       current = nil
       firstEvent = nil
       isAwaitingFirstEvent = false
@@ -104,7 +104,7 @@ struct RunBoundaryFinder {
             message: "run \(runID) (attempt \(attempt)) began before, at line \(firstLine), "
               + "with other runs between: the two parts cannot be joined into one run, so the "
               + "one with more events is kept and the other left out",
-            excerpt: event.document?.text ?? "", damagesRun: false))
+            excerpt: Self.excerpt(of: event), damagesRun: false))
       } else {
         seen[key] = event.line
       }
@@ -125,6 +125,12 @@ struct RunBoundaryFinder {
   mutating func takeIssues() -> [SourceIssue] {
     defer { issues = [] }
     return issues
+  }
+
+  /// The first bytes of an event's payload, for an issue's excerpt.
+  private static func excerpt(of event: SourceEvent) -> String {
+    guard let bytes = event.document?.bytes else { return "" }
+    return SourceIssue.excerpt(of: bytes, range: 0..<bytes.count)
   }
 
   // MARK: - Metadata events

@@ -139,6 +139,14 @@ import Testing
     #expect(issue.line == 7)
     #expect(issue.damagesRun)
     #expect(issue.message.contains("no usable run_id"))
+    #expect(issue.excerpt == String((payload ?? "").prefix(120)))
+  }
+
+  @Test func anIssueOnALongMetadataEventShowsItsStart() throws {
+    let payload = #"{"run_iX":"\#(String(repeating: "x", count: 500))"}"#
+    var issues: [SourceIssue] = []
+    _ = RunAssembler.split([try Self.event("metadata", payload)], issues: &issues)
+    #expect(issues.map(\.excerpt) == [String(payload.prefix(120))])
   }
 
   /// `cat part1.sse part2.sse` of a stream that reconnected: the run's metadata comes again
