@@ -347,12 +347,15 @@ public final class BatchWriter {
           source: source.path, sha256: source.sha256, line: issue.line, message: issue.message,
           excerpt: issue.excerpt), at: now)
     }
+    // Notes (two copies of a run in one file) are recorded but are not errors: a source's
+    // error count tells whether its runs may be damaged (`storedCopy`), and a note leaves its
+    // runs whole, so counting one let a damaged copy replace a clean run stored from it.
     try db.execute(
       sql: """
         UPDATE sources SET format = ?, event_count = ?, run_count = ?, error_count = ?
          WHERE source_id = ?
         """,
-      arguments: [format, eventCount, runCount, issues.count, sourceID])
+      arguments: [format, eventCount, runCount, issues.count(where: \.damagesRun), sourceID])
     return summary
   }
 

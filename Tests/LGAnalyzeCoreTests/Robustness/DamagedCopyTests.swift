@@ -77,6 +77,22 @@ import Testing
     #expect(summary.runsWritten == 1)
   }
 
+  /// A file that holds a run twice gets a note, not an error: the run stored from it is whole,
+  /// so a damaged copy with more events still does not replace it.
+  @Test func aRunStoredFromAFileWithANoteStaysAgainstADamagedCopy() throws {
+    let copy = Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.chunk("lo")
+    let damaged =
+      Self.metadata(Self.runOne) + Self.chunk("Hel")
+      + "event: messages\r\ndata: [{\"content\":\"XX\", BROKEN\r\n\r\n" + Self.chunk("lo")
+      + Self.chunk(" GARBAGE")
+    let (store, reports, folder) = try Self.ingest([copy + copy, damaged], label: "note-only")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports[0].issues.count == 1)
+    #expect(reports[0].issues.allSatisfy { !$0.damagesRun })
+    #expect(!reports[1].isClean)
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
+  }
+
   @Test func aFlippedMetadataKeyNeverJoinsTwoRuns() throws {
     let good =
       Self.metadata(Self.runOne) + Self.chunk("Hello") + Self.metadata(Self.runTwo)
