@@ -51,6 +51,12 @@ public enum CaptureWriter {
         output.append(contentsOf: "data: ".utf8)
         CanonicalJSONWriter.write(payload, into: &output)
         output.append(contentsOf: crlf)
+      } else if event.name != "end" {
+        // An empty data line reads back as no data. Without one, an event line and then a blank
+        // line is what a stray line break leaves, which the reader reports as damage; only the
+        // legacy `end` event came with no data line from the server.
+        output.append(contentsOf: "data:".utf8)
+        output.append(contentsOf: crlf)
       }
       let streamID = event.streamID.map(singleLine).flatMap { $0.isEmpty ? nil : $0 }
       if let streamID {
