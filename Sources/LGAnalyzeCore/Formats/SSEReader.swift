@@ -90,8 +90,13 @@ public enum SSEReader {
     func dispatch(isTerminated: Bool) {
       defer { block = PendingBlock() }
       guard block.hasFields else { return }
-      let name = block.eventName ?? (block.dataLine == nil ? "" : "message")
-      guard !name.isEmpty else { return }  // an id- or retry-only block carries no event
+      // An `event:` line with no name, before data in a stream of named events, names the
+      // event "" (LangGraph's decoder does, and a JSONL capture can hold such an event, which
+      // `convert` writes so); in a stream of unnamed events it is the default name (SSE spec).
+      let isNamedEmpty = block.hasEmptyEventLine && block.dataLine != nil && hasNamedEvents
+      let name = block.eventName ?? (block.dataLine == nil || isNamedEmpty ? "" : "message")
+      // An id- or retry-only block carries no event.
+      guard !name.isEmpty || isNamedEmpty else { return }
       var document: JSONDocument?
       if let dataLine = block.dataLine {
         let body: [UInt8]
@@ -124,7 +129,7 @@ public enum SSEReader {
             return
           }
         }
-        if block.eventName == nil && hasNamedEvents {
+        if block.eventName == nil && !isNamedEmpty && hasNamedEvents {
           parsed.issues.append(
             SourceIssue(
               line: dataLine,
@@ -186,6 +191,7 @@ public enum SSEReader {
       case .event:
         // An empty event name is no name: the event gets the default one (SSE spec).
         block.eventName = value.isEmpty ? nil : String(decoding: bytes[value], as: UTF8.self)
+        block.hasEmptyEventLine = value.isEmpty
       case .data:
         block.appendData(value, line: line.number, from: bytes)
       case .id:
@@ -227,6 +233,8 @@ public enum SSEReader {
     var isLossy = false
     var firstLine = 0
     var eventName: String?
+    /// True when the last `event:` line named nothing.
+    var hasEmptyEventLine = false
     var dataLine: Int?
     /// The data's range in the source while there is exactly one data line (the usual case,
     /// read in place without a copy).

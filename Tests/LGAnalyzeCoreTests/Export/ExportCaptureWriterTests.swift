@@ -243,6 +243,37 @@ import Testing
     #expect(read.runs.first?.status == .success)
   }
 
+  /// Events that came without data (a JSONL `"data": null` or no data member) other than the
+  /// legacy `end` get an empty data line in SSE: an event line followed by a blank line is the
+  /// mark of a stray line break, which the reader reports as damage.
+  @Test func sseGivesAnEventWithoutDataAnEmptyDataLine() throws {
+    let events = [
+      SourceEvent(name: "metadata", payload: metadata, line: 1),
+      SourceEvent(name: "values", payload: nil, line: 2),
+      SourceEvent(name: "error", payload: nil, line: 3),
+    ]
+    let bytes = CaptureWriter.write(events, as: .sse)
+    #expect(String(decoding: bytes, as: UTF8.self).contains("event: values\r\ndata:\r\n\r\n"))
+    let read = try Self.read(bytes)
+    #expect(read.parsed.issues.isEmpty, "\(read.parsed.issues)")
+    #expect(read.parsed.events.map(\.name) == ["metadata", "values", "error"])
+    #expect(read.parsed.events.map(\.payload) == [metadata, nil, nil])
+  }
+
+  /// A JSONL capture can hold an event named "" (LangGraph's decoder gives that name to data
+  /// with no event line); written to SSE as an empty `event:` line, it reads back as the same
+  /// event, not as data whose event line went missing.
+  @Test func anEventNamedNothingSurvivesSSE() throws {
+    let events = [
+      SourceEvent(name: "metadata", payload: metadata, line: 1),
+      SourceEvent(name: "", payload: .array([]), line: 2),
+      SourceEvent(name: "custom", payload: .array([]), line: 3),
+    ]
+    let read = try Self.read(CaptureWriter.write(events, as: .sse))
+    #expect(read.parsed.issues.isEmpty, "\(read.parsed.issues)")
+    #expect(read.parsed.events.map(\.name) == ["metadata", "", "custom"])
+  }
+
   @Test func sseClearsAnIdThatALaterEventDoesNotHave() throws {
     // From JSONL an event may have an id and the next none; SSE ids are sticky, so the writer
     // must clear it or the reader would give the id to the second event too.
