@@ -286,11 +286,7 @@ import Testing
 
   // MARK: - Running lganalyze
 
-  private struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  private typealias Outcome = ProcessOutcome
 
   private func path(_ name: String) -> String {
     folder.appendingPathComponent(name).path
@@ -301,50 +297,7 @@ import Testing
   private func lganalyze(
     _ arguments: [String], environment: [String: String] = [:], input: Data? = nil
   ) throws -> Outcome {
-    let process = Process()
-    process.executableURL = try BuiltExecutable.url()
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    var variables = ProcessInfo.processInfo.environment
-    variables["LGANALYZE_DB"] = nil
-    variables.merge(environment) { $1 }
-    process.environment = variables
-    // Output goes to files: a full pipe nobody reads would stall the process.
-    let label = UUID().uuidString
-    let stdout = folder.appendingPathComponent("\(label).out")
-    let stderr = folder.appendingPathComponent("\(label).err")
-    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-    let outHandle = try FileHandle(forWritingTo: stdout)
-    let errHandle = try FileHandle(forWritingTo: stderr)
-    defer {
-      try? outHandle.close()
-      try? errHandle.close()
-    }
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    let pipe = input.map { _ in Pipe() }
-    process.standardInput = pipe ?? FileHandle.nullDevice
-    try process.run()
-    if let pipe, let input {
-      // Written while the process reads, so input larger than the pipe's buffer goes through.
-      let writer = pipe.fileHandleForWriting
-      DispatchQueue.global().async {
-        try? writer.write(contentsOf: input)
-        try? writer.close()
-      }
-    }
-    let deadline = Date.now.addingTimeInterval(120)
-    while process.isRunning && Date.now < deadline { Thread.sleep(forTimeInterval: 0.01) }
-    if process.isRunning {
-      process.terminate()
-      Issue.record("lganalyze \(arguments) still ran after 120 s; stopped")
-    }
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus,
-      stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+    try BuiltExecutable.run(arguments, in: folder, environment: environment, input: input)
   }
 
   // MARK: - Samples and databases

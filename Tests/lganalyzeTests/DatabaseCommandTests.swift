@@ -20,50 +20,12 @@ import Testing
     folder = try TestScratch.folder("database-commands")
   }
 
-  private struct Outcome {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+  private typealias Outcome = ProcessOutcome
 
   /// Runs `lganalyze` with `arguments` in this test's folder; `prefix` (a command and its
   /// arguments) runs it through another program.
   private func lganalyze(_ arguments: [String], through prefix: [String] = []) throws -> Outcome {
-    let process = Process()
-    let executable = try BuiltExecutable.url()
-    if let program = prefix.first {
-      process.executableURL = URL(fileURLWithPath: program)
-      process.arguments = Array(prefix.dropFirst()) + [executable.path] + arguments
-    } else {
-      process.executableURL = executable
-      process.arguments = arguments
-    }
-    process.currentDirectoryURL = folder
-    var environment = ProcessInfo.processInfo.environment
-    environment["LGANALYZE_DB"] = nil
-    environment["NO_COLOR"] = "1"
-    process.environment = environment
-    // Output goes to files: a full pipe nobody reads would stall the process.
-    let label = UUID().uuidString
-    let stdout = folder.appendingPathComponent("\(label).out")
-    let stderr = folder.appendingPathComponent("\(label).err")
-    _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-    let outHandle = try FileHandle(forWritingTo: stdout)
-    let errHandle = try FileHandle(forWritingTo: stderr)
-    defer {
-      try? outHandle.close()
-      try? errHandle.close()
-    }
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    return Outcome(
-      status: process.terminationStatus,
-      stdout: (try? String(contentsOf: stdout, encoding: .utf8)) ?? "",
-      stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+    try BuiltExecutable.run(arguments, in: folder, environment: ["NO_COLOR": "1"], through: prefix)
   }
 
   private func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
