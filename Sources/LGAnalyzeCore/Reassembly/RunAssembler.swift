@@ -254,7 +254,11 @@ public struct RunBuilder {
   }
 
   private static func describeError(_ payload: JSONNode?) -> (String?, String?) {
-    guard let payload else { return ("the run failed (the error event carried no data)", nil) }
+    // `data: null` in SSE and a JSONL event without data are the same to LangGraph's decoder
+    // (None), so both say the same rather than the first reading as the error "null".
+    guard let payload, !payload.isNull else {
+      return ("the run failed (the error event carried no data)", nil)
+    }
     let type = payload["error"]?.stringValue
     let message = payload["message"]?.stringValue
     switch (type, message) {

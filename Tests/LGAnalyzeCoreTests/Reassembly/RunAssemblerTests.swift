@@ -481,6 +481,10 @@ import Testing
     let empty = try Self.assemble([try Self.metadata(), try Self.event("error", nil)])
     #expect(empty.status == .error)
     #expect(empty.error == "the run failed (the error event carried no data)")
+
+    let null = try Self.assemble([try Self.metadata(), try Self.event("error", "null")])
+    #expect(null.status == .error)
+    #expect(null.error == empty.error)
   }
 
   @Test func anErrorOutranksAnInterruptAndACutOff() throws {
