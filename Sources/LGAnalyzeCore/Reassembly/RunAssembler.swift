@@ -290,72 +290,42 @@ public struct RunBuilder {
   }
 }
 
-/// Splits a stream of events into runs as the events arrive, keeping each run's events.
-public struct RunSplitter {
-  private var current: RunAssembler.Segment?
-  private var finder = RunBoundaryFinder()
-
-  public init() {}
-
-  /// Adds an event; returns the run it finished, when it starts a new one.
-  public mutating func add(_ event: SourceEvent) -> RunAssembler.Segment? {
-    var finished: RunAssembler.Segment?
-    while true {
-      switch finder.step(event) {
-      case .add:
-        append(event)
-      case .start(let runID, let attempt):
-        finished = current.take()
-        current = RunAssembler.Segment(runID: runID, attempt: attempt, events: [event])
-      case .hold:
-        break
-      case .join(let held):
-        append(held)
-        continue
-      case .restart(let held, let runID, let attempt):
-        finished = current.take()
-        current = RunAssembler.Segment(runID: runID, attempt: attempt, events: [held, event])
-      }
-      return finished
-    }
-  }
-
-  private mutating func append(_ event: SourceEvent) {
-    if current == nil { current = RunAssembler.Segment(runID: nil, attempt: 1, events: []) }
-    current?.events.append(event)
-  }
-
-  /// Ends the stream; returns the last run, if any.
-  public mutating func finish() -> RunAssembler.Segment? {
-    if let held = finder.finish() { append(held) }
-    defer { current = nil }
-    return current
-  }
-
-  /// Hands over what was found wrong with the runs' boundaries since the last call.
-  public mutating func takeIssues() -> [SourceIssue] { finder.takeIssues() }
+/// A run put together from its events as they arrive: its events kept (`RunAssembler.Segment`)
+/// or reassembled one by one (`RunBuilder`).
+public protocol RunCollecting {
+  init(runID: String?, attempt: Int)
+  mutating func add(_ event: SourceEvent)
 }
 
-/// Splits a stream of events into runs as RunSplitter does, but reassembles each run as its
-/// events arrive instead of keeping them: what ingest uses, so that a long run is never held
-/// as parsed payloads.
-public struct RunStream {
+extension RunAssembler.Segment: RunCollecting {
+  public init(runID: String?, attempt: Int) {
+    self.init(runID: runID, attempt: attempt, events: [])
+  }
+
+  public mutating func add(_ event: SourceEvent) { events.append(event) }
+}
+
+extension RunBuilder: RunCollecting {}
+
+/// Splits a stream of events into runs as the events arrive (see RunBoundaryFinder), handing
+/// over each run when the next one starts.
+public struct RunGrouper<Collected: RunCollecting> {
   /// The run being read; its events may be taken before it ends.
-  public var current: RunBuilder?
+  public var current: Collected?
   private var finder = RunBoundaryFinder()
 
   public init() {}
 
   /// Adds an event; returns the run it finished, when it starts a new one.
-  public mutating func add(_ event: SourceEvent) -> RunBuilder? {
-    var finished: RunBuilder?
+  public mutating func add(_ event: SourceEvent) -> Collected? {
+    var finished: Collected?
     while true {
       switch finder.step(event) {
       case .add:
         append(event)
       case .start(let runID, let attempt):
         finished = current.take()
-        current = RunBuilder(runID: runID, attempt: attempt)
+        current = Collected(runID: runID, attempt: attempt)
         current?.add(event)
       case .hold:
         break
@@ -364,7 +334,7 @@ public struct RunStream {
         continue
       case .restart(let held, let runID, let attempt):
         finished = current.take()
-        current = RunBuilder(runID: runID, attempt: attempt)
+        current = Collected(runID: runID, attempt: attempt)
         current?.add(held)
         current?.add(event)
       }
@@ -373,13 +343,14 @@ public struct RunStream {
   }
 
   private mutating func append(_ event: SourceEvent) {
-    var next = current.take() ?? RunBuilder(runID: nil, attempt: 1)
+    // Taken out first, so that a run reassembled in place is not copied.
+    var next = current.take() ?? Collected(runID: nil, attempt: 1)
     next.add(event)
     current = next
   }
 
   /// Ends the stream; returns the last run, if any.
-  public mutating func finish() -> RunBuilder? {
+  public mutating func finish() -> Collected? {
     if let held = finder.finish() { append(held) }
     return current.take()
   }
@@ -387,6 +358,13 @@ public struct RunStream {
   /// Hands over what was found wrong with the runs' boundaries since the last call.
   public mutating func takeIssues() -> [SourceIssue] { finder.takeIssues() }
 }
+
+/// Splits events into runs, keeping each run's events.
+public typealias RunSplitter = RunGrouper<RunAssembler.Segment>
+
+/// Splits events into runs and reassembles each as its events arrive instead of keeping them:
+/// what ingest uses, so that a long run is never held as parsed payloads.
+public typealias RunStream = RunGrouper<RunBuilder>
 
 /// thread, graph and assistant ids, from the first metadata that names them.
 private struct RunIdentifiers {
