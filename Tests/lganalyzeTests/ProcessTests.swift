@@ -249,25 +249,41 @@ import Testing
     return offsets
   }
 
-  @Test func aKilledIngestLeavesASoundDatabaseThatTheSameIngestCompletes() throws {
-    let folder = try Self.scratchFolder("killed")
+  /// An ingest into a new database writes it with a rollback journal, one into a database that
+  /// held data with the WAL (`RunStore.withBatchWriter`): a kill is played back from either.
+  @Test(arguments: [false, true])
+  func aKilledIngestLeavesASoundDatabaseThatTheSameIngestCompletes(heldData: Bool) throws {
+    let folder = try Self.scratchFolder("killed-\(heldData)")
     defer { try? FileManager.default.removeItem(at: folder) }
     // About 1.2 MB a copy: 30 copies make a 35 MB ingest (70 files).
     let inputs = try Self.makeCorpus(in: folder, copies: Self.isLong ? 50 : 30)
     let clean = folder.appendingPathComponent("clean.db").path
     let killed = folder.appendingPathComponent("killed.db").path
+    if heldData {
+      let earlier = Self.samples.appendingPathComponent("transcripts").path
+      for database in [clean, killed] {
+        let first = try Run(
+          ["ingest", "-q", "--db", database, earlier], label: "earlier", in: folder)
+        #expect(first.wait() == 0, "the earlier ingest: \(first.log)")
+      }
+    }
+    let earlierSources = heldData ? try Self.integer(clean, "SELECT COUNT(*) FROM sources") : 0
+    func writtenBytes() -> Int {
+      [killed, killed + "-wal"].reduce(0) { total, file in
+        total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0)
+      }
+    }
+    let bytesBefore = writtenBytes()
 
     // The clean ingest runs meanwhile, in a database of its own.
     let cleanRun = try Run(["ingest", "-q", "--db", clean] + inputs, label: "clean", in: folder)
     let victim = try Run(["ingest", "-q", "--db", killed] + inputs, label: "victim", in: folder)
-    // Files become visible only when their batch commits, so the kill is timed by the write-ahead
-    // log instead: once it holds a few megabytes, the writer is in the middle of its work.
-    let log = killed + "-wal"
+    // Files become visible only when their batch commits, so the kill is timed by what the
+    // database and its WAL have grown by: once that is a few megabytes, the writer is in the
+    // middle of its work.
     let deadline = Date.now.addingTimeInterval(120)
     while victim.process.isRunning && Date.now < deadline {
-      let logBytes =
-        (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
-      if logBytes >= 4 << 20 { break }
+      if writtenBytes() - bytesBefore >= 4 << 20 { break }
       Thread.sleep(forTimeInterval: 0.01)
     }
     let wasRunning = victim.process.isRunning
@@ -278,7 +294,7 @@ import Testing
 
     let storedBefore = try Self.integer(killed, "SELECT COUNT(*) FROM sources")
     #expect(try Self.integrity(killed) == "ok")
-    #expect(storedBefore < inputs.count, "the kill came after the last file")
+    #expect(storedBefore < inputs.count + earlierSources, "the kill came after the last file")
     try Self.expectNoDuplicates(killed, "after the kill")
 
     #expect(cleanRun.wait() == 0, "clean ingest: \(cleanRun.log)")
@@ -287,7 +303,7 @@ import Testing
 
     #expect(try Self.integrity(killed) == "ok")
     let cleanCounts = try Self.counts(clean)
-    #expect(cleanCounts["sources"] == inputs.count)
+    #expect(cleanCounts["sources"] == inputs.count + earlierSources)
     #expect(try Self.counts(killed) == cleanCounts)
     let runsSQL =
       "SELECT run_id, attempt, status, event_count, message_count FROM runs ORDER BY 1, 2"

@@ -136,25 +136,66 @@ import Testing
     (try? FileManager.default.attributesOfItem(atPath: path + "-wal"))?[.size] as? Int
   }
 
-  @Test func aCreatedDatabaseEndsItsIngestWithTheWALCopiedIntoIt() throws {
-    let folder = try RobustnessFixtures.scratchFolder("batch-empty-log")
+  private static func journalMode(_ db: Database) throws -> String? {
+    try String.fetchOne(db, sql: "PRAGMA journal_mode")
+  }
+
+  /// A created database is written with a rollback journal and ends its ingest in WAL mode,
+  /// with an empty WAL: the sync at the end had only the database file to write, and closing
+  /// has nothing left to copy.
+  @Test func aCreatedDatabaseIsWrittenWithARollbackJournalAndEndsInWALMode() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-journal")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("lganalyze.db").path
     let store = try RunStore(path: path)
     #expect(store.createdDatabase)
     let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
     try store.withBatchWriter { writer in
+      #expect(try Self.journalMode(writer.db) == "truncate")
       try Self.write(runs, as: "a.sse", with: writer)
       try writer.commit()
-      #expect((Self.walSize(path) ?? 0) > 0)
+      #expect((Self.walSize(path) ?? 0) == 0)
     }
-    // Emptied while the store is still open: the sync at the end had only the database file
-    // to write, and closing has nothing left to copy.
+    #expect(try store.queue.read(Self.journalMode) == "wal")
     #expect(Self.walSize(path) == 0)
+    #expect(!FileManager.default.fileExists(atPath: path + "-journal"))
     #expect(
       try store.queue.read { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") }
         == RunStore.busyTimeout * 1000)
     #expect(try Self.count(store, "sources") == 1)
+
+    // A database that held data keeps its WAL.
+    let reopened = try RunStore(path: path)
+    try reopened.withBatchWriter { writer in
+      #expect(try Self.journalMode(writer.db) == "wal")
+      try Self.write(runs, as: "b.sse", with: writer)
+      try writer.commit()
+      #expect((Self.walSize(path) ?? 0) > 0)
+    }
+    #expect(try Self.count(reopened, "sources") == 2)
+  }
+
+  /// A second ingest that opens the database while the ingest that created it writes a batch
+  /// cannot switch it to WAL, and goes on without: it writes once the first one commits.
+  @Test func aSecondStoreOpensWhileTheIngestThatCreatedTheDatabaseWritesABatch() throws {
+    let folder = try RobustnessFixtures.scratchFolder("batch-second-store")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    let store = try RunStore(path: path)
+    let runs = try Self.runs(ofSample: "sse/react_messages_tuple.sse")
+    let second = try store.withBatchWriter { writer in
+      try Self.write(runs, as: "a.sse", with: writer)
+      let second = try RunStore(path: path)
+      try writer.commit()
+      return second
+    }
+    #expect(!second.createdDatabase)
+    try second.withBatchWriter { writer in
+      try Self.write(try Self.runs(ofSample: "sse/joke_custom.sse"), as: "b.sse", with: writer)
+      try writer.commit()
+    }
+    #expect(try Self.count(second, "sources") == 2)
+    #expect(try second.queue.read(Self.journalMode) == "wal")
   }
 
   @Test(.timeLimit(.minutes(1)))

@@ -96,4 +96,55 @@ import Testing
     #expect(error?.description.contains("lganalyze ingest") == true)
     #expect(try Self.files(of: path) == ["": Data()])
   }
+
+  /// An ingest into a new database writes it with a rollback journal and ends in WAL mode.
+  @Test func anIngestIntoANewDatabaseLeavesItInWALModeWithoutAJournal() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-journal")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let sample = RobustnessFixtures.samples.appendingPathComponent("sse").path
+    _ = Ingestor(store: store).ingest(paths: [sample])
+    #expect(try RobustnessFixtures.integer(store, "SELECT COUNT(*) FROM runs") > 0)
+    #expect(try store.table(sql: "PRAGMA journal_mode").rows.first?.first?.stringValue == "wal")
+    #expect(!FileManager.default.fileExists(atPath: store.path + "-journal"))
+  }
+
+  /// An ingest killed while it wrote a new database leaves the journal of its transaction: the
+  /// database file holds pages of the transaction, the journal what they held before. A reader
+  /// plays the journal back and reads what was committed.
+  @Test func aReaderPlaysBackTheJournalOfAnIngestCutOffInATransaction() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-hot-journal")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("lganalyze.db").path
+    let committed = try {
+      // The store lets go of the database at the end of this closure.
+      let store = try RunStore(path: path)
+      _ = Ingestor(store: store).ingest(paths: [
+        RobustnessFixtures.samples.appendingPathComponent("sse").path
+      ])
+      return try RobustnessFixtures.runIDs(in: store)
+    }()
+    #expect(!committed.isEmpty)
+
+    // The state a kill leaves, made by copying the files in the middle of a transaction whose
+    // changes no longer fit the page cache and went to the database file.
+    let cut = folder.appendingPathComponent("cut.db").path
+    let writer = try DatabaseQueue(path: path)
+    try writer.writeWithoutTransaction { db in
+      _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = TRUNCATE")
+      try db.execute(sql: "PRAGMA cache_size = 2")
+      try db.execute(sql: "BEGIN IMMEDIATE")
+      try db.execute(sql: "DELETE FROM events; DELETE FROM runs")
+      for suffix in ["", "-journal"] {
+        try FileManager.default.copyItem(atPath: path + suffix, toPath: cut + suffix)
+      }
+      try db.execute(sql: "ROLLBACK")
+    }
+    let journal = try FileManager.default.attributesOfItem(atPath: cut + "-journal")
+    #expect((journal[.size] as? Int ?? 0) > 0)
+
+    let reader = try RunStore.openReadOnly(path: cut)
+    #expect(try RobustnessFixtures.runIDs(in: reader) == committed)
+    #expect(try RobustnessFixtures.integrity(reader) == "ok")
+  }
 }
