@@ -318,8 +318,8 @@ public final class BatchWriter {
           }
           try renameStoredChunkMessages(run)
           try insert(
-            run, sourcePath: source.path, sourceID: sourceID, eventsBefore: current.storedCount,
-            messagesAfterRowID: current.messagesAfterRowID)
+            run, isDamaged: isDamaged, sourcePath: source.path, sourceID: sourceID,
+            eventsBefore: current.storedCount, messagesAfterRowID: current.messagesAfterRowID)
           // The copy that lost goes only once the run is written: its message rows can hold the
           // rowid the run's rows come after (see `OpenRun.messagesAfterRowID`).
           if let aside = current.aside {
@@ -328,7 +328,7 @@ public final class BatchWriter {
           summary.eventsWritten += current.storedCount
         } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo, summary: &summary) {
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
-          try insert(run, sourcePath: source.path, sourceID: sourceID)
+          try insert(run, isDamaged: isDamaged, sourcePath: source.path, sourceID: sourceID)
         } else {
           summary.runsAlreadyStored += 1
           continue
@@ -347,9 +347,8 @@ public final class BatchWriter {
           source: source.path, sha256: source.sha256, line: issue.line, message: issue.message,
           excerpt: issue.excerpt), at: now)
     }
-    // Notes (two copies of a run in one file) are recorded but are not errors: a source's
-    // error count tells whether its runs may be damaged (`storedCopy`), and a note leaves its
-    // runs whole, so counting one let a damaged copy replace a clean run stored from it.
+    // Notes (two copies of a run in one file) are recorded but are not errors: a note leaves
+    // the source's runs whole.
     try db.execute(
       sql: """
         UPDATE sources SET format = ?, event_count = ?, run_count = ?, error_count = ?
@@ -379,20 +378,27 @@ public final class BatchWriter {
   private struct StoredCopy {
     var eventCount: Int
     var lossyCount: Int
-    /// The stored copy came from a source with problems.
-    var isFromDamagedSource: Bool
+    /// The stored copy was damaged: not all of its lines could be read, or it was cut off
+    /// (`runs.damaged`).
+    var isDamaged: Bool
 
     /// True when a copy with these counts should replace the stored one: it is more whole
     /// (more events, or as many with fewer lossy ones: the capture a Node transcript with
     /// elided parts was printed from, or as many and as lossy, read cleanly where the stored
-    /// copy's source was not: so that which copy stays does not depend on the order they came
-    /// in), and it is not a damaged copy of a run stored from a clean source.
-    func isReplaced(byEventCount count: Int, lossyCount lossy: Int, isDamaged: Bool) -> Bool {
+    /// copy was not: so that which copy stays does not depend on the order they came in), and
+    /// it is not a damaged copy of a clean one.
+    ///
+    /// Damage is the run's own, not its source's: a file may hold a damaged run beside clean
+    /// ones, and judged by the file, its clean runs gave way to damaged copies with more
+    /// events.
+    func isReplaced(
+      byEventCount count: Int, lossyCount lossy: Int, isDamaged isCopyDamaged: Bool
+    ) -> Bool {
       let isMoreWhole =
         count > eventCount
         || (count == eventCount
-          && (lossy < lossyCount || (lossy == lossyCount && !isDamaged && isFromDamagedSource)))
-      return isMoreWhole && (!isDamaged || isFromDamagedSource)
+          && (lossy < lossyCount || (lossy == lossyCount && !isCopyDamaged && isDamaged)))
+      return isMoreWhole && (!isCopyDamaged || isDamaged)
     }
   }
 
@@ -401,15 +407,15 @@ public final class BatchWriter {
     try Row.fetchOne(
       db.cachedStatement(
         sql: """
-          SELECT r.event_count, COALESCE(s.error_count, 0),
+          SELECT r.event_count, r.damaged,
                  (SELECT COUNT(*) FROM events e
                    WHERE e.run_id = r.run_id AND e.attempt = r.attempt AND e.lossy = 1)
-            FROM runs r LEFT JOIN sources s ON s.source_id = r.source_id
+            FROM runs r
            WHERE r.run_id = ? AND r.attempt = ?
           """),
       arguments: RunStore.storable([runID, attempt])
     ).map { row in
-      StoredCopy(eventCount: row[0], lossyCount: row[2], isFromDamagedSource: row[1] > 0)
+      StoredCopy(eventCount: row[0], lossyCount: row[2], isDamaged: row[1])
     }
   }
 
@@ -638,9 +644,10 @@ public final class BatchWriter {
     var description: String { "the reader sent events of run \(runID) but not the run" }
   }
 
-  /// Stores `run`; its first `eventsBefore` events were stored before, in pieces.
+  /// Stores `run`, and whether it was damaged; its first `eventsBefore` events were stored
+  /// before, in pieces.
   private func insert(
-    _ run: Run, sourcePath: String, sourceID: Int64, eventsBefore: Int = 0,
+    _ run: Run, isDamaged: Bool, sourcePath: String, sourceID: Int64, eventsBefore: Int = 0,
     messagesAfterRowID: Int64 = 0
   )
     throws
@@ -649,8 +656,8 @@ public final class BatchWriter {
       sql: """
         INSERT INTO runs (run_id, attempt, thread_id, graph_id, assistant_id, status, error,
                           error_type, event_count, started_at, message_count, tool_call_count,
-                          source, source_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          source, source_id, damaged)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     ).execute(
       arguments: RunStore.storable([
@@ -658,7 +665,7 @@ public final class BatchWriter {
         run.error, run.errorType, eventsBefore + run.events.count,
         UUIDv7.isoTimestamp(of: run.runID),
         run.messages.count + run.messagesStoredAhead.keptCount, run.toolCalls.count, sourcePath,
-        sourceID,
+        sourceID, isDamaged,
       ]))
 
     if let error = run.error {

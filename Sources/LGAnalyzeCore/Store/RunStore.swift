@@ -56,8 +56,7 @@ public struct StoreError: Error, CustomStringConvertible {
 /// A source is written whole or not at all, so a failure halfway through a file leaves the
 /// database as it was. A run already stored from another source (the same capture saved in two
 /// formats) is kept once: the copy with more events wins, unless it comes from lines that could
-/// not all be read and the stored copy's source read cleanly — a damaged copy never replaces a
-/// good one.
+/// not all be read and the stored copy's did not — a damaged copy never replaces a good one.
 public final class RunStore: Sendable {
   /// Seconds to wait for a lock another connection holds (see `init`).
   static let busyTimeout = 600

@@ -208,6 +208,20 @@ enum Schema {
     migrator.registerMigration("v4-application-id") { db in
       try db.execute(sql: "PRAGMA application_id = \(RunStore.applicationID)")
     }
+    // Whether a stored run was damaged, so that a copy of it that comes later is judged against
+    // the run itself (see `BatchWriter.StoredCopy`). Judged by its source's errors, a clean run
+    // from a file with damage in another run counted as damaged, and a damaged copy with more
+    // events replaced it. Which runs of a source were damaged was not recorded before, so the
+    // runs already stored keep their source's judgement: none of them is taken for clean when
+    // it may not be, and each is replaced as it was before.
+    migrator.registerMigration("v5-run-damage") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE runs ADD COLUMN damaged INTEGER NOT NULL DEFAULT 0;
+          UPDATE runs SET damaged = 1
+           WHERE source_id IN (SELECT source_id FROM sources WHERE error_count > 0);
+          """)
+    }
     return migrator
   }
 

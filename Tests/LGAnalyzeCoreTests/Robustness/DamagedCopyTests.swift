@@ -93,6 +93,69 @@ import Testing
     #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
   }
 
+  /// An event whose data line cannot be read.
+  private static let unreadable = "event: messages\r\ndata: [{\"content\":\"XX\", BROKEN\r\n\r\n"
+
+  /// A capture of run one, clean, then run two, with a line that cannot be read among its
+  /// events.
+  static let cleanRunThenDamagedRun =
+    metadata(runOne) + chunk("Hel") + chunk("lo") + metadata(runTwo) + chunk("Wor", id: "m2")
+    + unreadable + chunk("ld", id: "m2")
+
+  /// A copy of run one with an event more than the clean one and a line that cannot be read.
+  static let damagedLongerCopyOfRunOne =
+    metadata(runOne) + chunk("Hel") + unreadable + chunk("lo") + chunk(" GARBAGE")
+
+  /// run id, event count and damage of every run, by run id.
+  private static func damage(_ store: RunStore) throws -> [String] {
+    try RobustnessFixtures.rows(
+      store, "SELECT run_id, event_count, damaged FROM runs ORDER BY run_id")
+  }
+
+  /// Damage is judged per run: the file a clean run came from also held a damaged run, and
+  /// that does not let a damaged copy of the clean run replace it.
+  @Test func aCleanRunFromAFileWithADamagedRunStaysAgainstALongerDamagedCopy() throws {
+    let (store, reports, folder) = try Self.ingest(
+      [Self.cleanRunThenDamagedRun, Self.damagedLongerCopyOfRunOne], label: "clean-beside-damaged")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports.map(\.isClean) == [false, false])
+    #expect(
+      try Self.runs(store) == [
+        "\"\(Self.runOne)\"\t3\t\"Hello\"", "\"\(Self.runTwo)\"\t3\t\"World\"",
+      ])
+    #expect(
+      try Self.damage(store) == ["\"\(Self.runOne)\"\t3\t0", "\"\(Self.runTwo)\"\t3\t1"])
+    guard case .stored(let summary) = reports[1].outcome else {
+      Issue.record("the damaged copy's file was not stored: \(reports[1].summary)")
+      return
+    }
+    #expect(summary.runsWritten == 0)
+    #expect(summary.runsAlreadyStored == 1)
+  }
+
+  /// The same files the other way round. The damaged copy, stored first, has more events than
+  /// the clean one, and the copy with more events wins; it stays marked damaged, so that a
+  /// clean copy with as many events replaces it.
+  @Test func aLongerDamagedCopyStoredFirstStaysMarkedDamaged() throws {
+    let (store, reports, folder) = try Self.ingest(
+      [Self.damagedLongerCopyOfRunOne, Self.cleanRunThenDamagedRun], label: "damaged-first")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    #expect(reports.map(\.isClean) == [false, false])
+    let world = "\"\(Self.runTwo)\"\t3\t\"World\""
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t4\t\"Hello GARBAGE\"", world])
+    #expect(
+      try Self.damage(store) == ["\"\(Self.runOne)\"\t4\t1", "\"\(Self.runTwo)\"\t3\t1"])
+
+    let cleanAsLong =
+      Self.metadata(Self.runOne) + Self.chunk("Hel") + Self.chunk("lo") + Self.chunk(" again")
+    let path = try RobustnessFixtures.write(
+      Array(cleanAsLong.utf8), named: "clean.sse", in: folder)
+    #expect(Ingestor(store: store).ingestFile(path: path).isClean)
+    #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t4\t\"Hello again\"", world])
+    #expect(
+      try Self.damage(store) == ["\"\(Self.runOne)\"\t4\t0", "\"\(Self.runTwo)\"\t3\t1"])
+  }
+
   @Test func aFlippedMetadataKeyNeverJoinsTwoRuns() throws {
     let good =
       Self.metadata(Self.runOne) + Self.chunk("Hello") + Self.metadata(Self.runTwo)

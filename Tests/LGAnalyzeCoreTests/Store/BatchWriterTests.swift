@@ -419,3 +419,59 @@ extension BatchWriterTests {
     #expect(try RobustnessFixtures.rows(store, records) == ["\"first.sse\"\t1\tnull\tnull"])
   }
 }
+
+extension BatchWriterTests {
+  /// Runs stored before lganalyze recorded each run's damage take it from their source, as
+  /// the choice between copies took it before: a run from a source with errors counts as
+  /// damaged, and a damaged copy with more events replaces it; a run from a clean source, or
+  /// from none, stays.
+  @Test func runsOfAnEarlierDatabaseTakeTheirDamageFromTheirSource() throws {
+    let folder = try RobustnessFixtures.scratchFolder("migrate-damage")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("old.db").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try Schema.migrator.migrate(queue, upTo: "v4-application-id")
+      try queue.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
+            VALUES (1, 'damaged.sse', 'd1', 'sse', 10, '2026-01-01', 1),
+                   (2, 'clean.sse', 'd2', 'sse', 10, '2026-01-01', 0);
+            INSERT INTO runs (run_id, attempt, status, event_count, message_count,
+                              tool_call_count, source, source_id)
+            VALUES ('run-1', 1, 'success', 2, 0, 0, 'damaged.sse', 1),
+                   ('run-2', 1, 'success', 2, 0, 0, 'clean.sse', 2),
+                   ('run-3', 1, 'success', 2, 0, 0, 'gone.sse', NULL);
+            """)
+      }
+      try queue.close()
+    }
+    let store = try RunStore(path: path)
+    let damage = "SELECT run_id, event_count, damaged FROM runs ORDER BY run_id"
+    #expect(
+      try RobustnessFixtures.rows(store, damage) == [
+        "\"run-1\"\t2\t1", "\"run-2\"\t2\t0", "\"run-3\"\t2\t0",
+      ])
+
+    let sample = try #require(try Self.runs(ofSample: "sse/weather_updates.sse").first)
+    try #require(sample.events.count >= 3)
+    var copies = ["run-1", "run-2", "run-3"].map { runID in
+      var copy = sample
+      copy.runID = runID
+      copy.events = Array(sample.events.prefix(3))
+      return (run: copy, isDamaged: true)
+    }[...]
+    try store.withBatchWriter { writer in
+      let summary = try writer.write(
+        source: Self.source("copies.sse"), nextRun: { copies.popFirst() },
+        finish: { ("sse", []) })
+      #expect(summary.runsReplaced == 1)
+      try writer.commit()
+    }
+    #expect(
+      try RobustnessFixtures.rows(store, damage) == [
+        "\"run-1\"\t3\t1", "\"run-2\"\t2\t0", "\"run-3\"\t2\t0",
+      ])
+  }
+}

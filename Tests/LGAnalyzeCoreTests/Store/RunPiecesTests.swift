@@ -231,6 +231,30 @@ import Testing
     #expect(try Self.runRows(store, run.runID) == before)
   }
 
+  /// A run stored in pieces keeps its own damage, not its file's: a clean run from a file that
+  /// also held a damaged run stays against a damaged copy with more events, which comes in
+  /// pieces too and so moves the stored copy aside until its end.
+  @Test func aCleanRunInPiecesBesideADamagedOneStaysAgainstADamagedCopyInPieces() throws {
+    let folder = try RobustnessFixtures.scratchFolder("pieces-damage")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let store = try RobustnessFixtures.newStore(in: folder)
+    let files = try [
+      DamagedCopyTests.cleanRunThenDamagedRun, DamagedCopyTests.damagedLongerCopyOfRunOne,
+    ].enumerated().map { index, text in
+      try RobustnessFixtures.write(Array(text.utf8), named: "\(index).sse", in: folder)
+    }
+    let damage = "SELECT run_id, event_count, damaged FROM runs ORDER BY run_id"
+    let expected = [
+      "\"\(DamagedCopyTests.runOne)\"\t3\t0", "\"\(DamagedCopyTests.runTwo)\"\t3\t1",
+    ]
+    Self.ingestInPieces([files[0]], into: store, blockSize: 64)
+    #expect(try RobustnessFixtures.rows(store, damage) == expected)
+    let before = try Self.runRows(store, DamagedCopyTests.runOne)
+    Self.ingestInPieces([files[1]], into: store, blockSize: 64)
+    #expect(try RobustnessFixtures.rows(store, damage) == expected)
+    #expect(try Self.runRows(store, DamagedCopyTests.runOne) == before)
+  }
+
   /// As many events, fewer of them lossy: the lossy ones counted are those of every piece.
   @Test func aCopyInPiecesWithFewerLossyEventsReplacesTheStoredOne() throws {
     let store = try RunStore(path: ":memory:")
