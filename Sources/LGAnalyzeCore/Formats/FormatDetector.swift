@@ -22,7 +22,7 @@ public enum FormatDetector {
 
   /// The format of `bytes`, or nil when they do not look like any saved stream.
   public static func detect(_ bytes: [UInt8], fileName: String? = nil) -> FormatKind? {
-    if SSEReader.startsWithHTTPHead(bytes) { return .sse }
+    if SSEReader.startsWithHTTPHead(bytes[...]) { return .sse }
     var examined = 0
     for line in LineReader(bytes: bytes) {
       let text = bytes[line.content]

@@ -10,7 +10,10 @@
 // Lines end at CRLF, LF or a lone CR. A field line without a colon is a field with an empty
 // value; unknown fields are ignored — which is also what makes `curl --raw` captures readable, as
 // their chunk-size lines (`58`) are unknown fields between events. An HTTP head saved by
-// `curl -i` is skipped up to its blank line, and its Location headers name the thread.
+// `curl -i` is skipped up to its blank line, and kept as a ResponseHead (which names the thread
+// and run): at the start, and wherever a line starts with `HTTP/`, which no SSE producer writes
+// but a second capture joined with `cat` does. An event still open there ends there, as the
+// response it was in did.
 //
 // An event whose data is not JSON is reported as an issue on its data line and left out; every
 // other event is kept. A last event with no empty line after it is still read; if its data does
@@ -48,6 +51,8 @@ public enum SSEReader {
     /// True once an event with an `event:` name was read: from then on, data with no name is
     /// damage rather than another producer's unnamed events.
     var hasNamedEvents = false
+    /// The HTTP head being read, up to the empty line that ends it.
+    var head: ResponseHead?
 
     public init() {}
   }
@@ -66,25 +71,21 @@ public enum SSEReader {
     _ bytes: [UInt8], range: Range<Int>, state: inout State, isFinal: Bool,
     into parsed: inout ParsedSource
   ) {
-    let atStart = state.nextLine == 1
     var lines = LineReader(bytes: bytes, range: range, firstLineNumber: state.nextLine)
     defer { state.nextLine = lines.lastLineNumber + 1 }
-    if atStart
-      && startsWithHTTPHead(
-        Array(bytes[range.lowerBound..<min(range.upperBound, range.lowerBound + 8)]))
-    {
-      while let line = lines.next(), !line.content.isEmpty {
-        if parsed.headerThreadID == nil {
-          parsed.headerThreadID = threadID(inHeader: bytes[line.content])
-        }
-      }
-    }
     var block = PendingBlock()
     var lastEventID = state.lastEventID
     var hasNamedEvents = state.hasNamedEvents
+    var head = state.head
     defer {
       state.lastEventID = lastEventID
       state.hasNamedEvents = hasNamedEvents
+      // A file that ends inside a head (a response without a body) still had that response.
+      if isFinal, let unfinished = head {
+        parsed.responseHeads.append(unfinished)
+        head = nil
+      }
+      state.head = head
     }
 
     func dispatch(isTerminated: Bool) {
@@ -166,8 +167,24 @@ public enum SSEReader {
 
     while let line = lines.next() {
       let content = line.content
+      if var reading = head {
+        if content.isEmpty {
+          parsed.responseHeads.append(reading)
+          head = nil
+        } else {
+          reading.read(headerLine: bytes[content])
+          head = reading
+        }
+        continue
+      }
       if content.isEmpty {
         dispatch(isTerminated: true)
+        continue
+      }
+      if startsWithHTTPHead(bytes[content]) {
+        // Another response starts: the one before, and any event still open in it, ended.
+        dispatch(isTerminated: true)
+        head = ResponseHead(line: line.number)
         continue
       }
       if bytes[content.lowerBound] == .colon {
@@ -206,24 +223,11 @@ public enum SSEReader {
     dispatch(isTerminated: !isFinal)
   }
 
-  /// True when the capture starts with an HTTP status line (`curl -i` / `curl -D -`).
-  static func startsWithHTTPHead(_ bytes: [UInt8]) -> Bool {
-    let prefix = Array("HTTP/".utf8)
-    let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-    return bytes.count >= start + prefix.count
-      && Array(bytes[start..<start + prefix.count]) == prefix
-  }
-
-  /// The thread id in a `location` or `content-location` header naming `/threads/<id>/…`.
-  static func threadID(inHeader line: ArraySlice<UInt8>) -> String? {
-    let text = String(decoding: line, as: UTF8.self)
-    let lowered = text.lowercased()
-    guard lowered.hasPrefix("location:") || lowered.hasPrefix("content-location:"),
-      let marker = text.range(of: "/threads/")
-    else { return nil }
-    let rest = text[marker.upperBound...]
-    let identifier = rest.prefix { $0 != "/" && $0 != " " && $0 != "\r" }
-    return identifier.isEmpty ? nil : String(identifier)
+  /// True when a line is an HTTP status line (`curl -i` / `curl -D -`), a byte order mark
+  /// before it allowed: a capture joined after another keeps its own.
+  static func startsWithHTTPHead(_ line: ArraySlice<UInt8>) -> Bool {
+    let text = line.starts(with: [0xEF, 0xBB, 0xBF]) ? line.dropFirst(3) : line
+    return text.starts(with: "HTTP/".utf8)
   }
 
   /// The fields of one event while its lines are read.

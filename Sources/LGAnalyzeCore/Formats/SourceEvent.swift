@@ -98,8 +98,9 @@ public struct ParsedSource: Sendable {
   public var endsInsideEvent = false
   /// What the source holds of the event it stops inside, when it does.
   public var cutOffEvent: CutOffEvent?
-  /// The thread id named by saved HTTP response headers (`curl -i`), if any.
-  public var headerThreadID: String?
+  /// The HTTP response heads saved before the events (`curl -i`), in line order: one at the
+  /// start, and one for each capture with its own joined after it (`cat a.sse b.sse`).
+  public var responseHeads: [ResponseHead] = []
 
   public init(format: SourceFormat) { self.format = format }
 }

@@ -327,6 +327,7 @@ public struct Ingestor: Sendable {
     // What splitting the events into runs found wrong, in line order like the reader's issues.
     var runIssues: [SourceIssue] = []
     var runIssuesCounted = 0
+    var heads = ResponseHeadMatcher()
 
     /// Assembles a finished run; its damage is decided by the issues on its lines.
     func emit(_ builder: consuming RunBuilder, nextRunLine: Int?, isLast: Bool) {
@@ -340,9 +341,12 @@ public struct Ingestor: Sendable {
       count(streamer.parsed.issues, from: &issuesCounted)
       count(runIssues, from: &runIssuesCounted)
       let runID = builder.runID ?? builder.derivedRunID()
+      let threadID = heads.threadID(
+        forRunAt: builder.firstLine, runID: builder.runID, eventsThreadID: builder.eventsThreadID,
+        heads: streamer.parsed.responseHeads)
       let run = builder.finish(
         runID: runID, endsInsideEvent: isLast && streamer.parsed.endsInsideEvent,
-        threadID: streamer.parsed.headerThreadID)
+        threadID: threadID)
       runCount += 1
       channel.send(.run(run, isDamaged: isDamaged || run.status == .incomplete))
     }

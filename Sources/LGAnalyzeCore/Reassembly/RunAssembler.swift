@@ -119,6 +119,8 @@ public struct RunBuilder {
   public var eventCount: Int { takenEventCount + events.count }
   /// The source line of the run's first event; 0 before any.
   public private(set) var firstLine = 0
+  /// The thread id the metadata in the run's events names, if any.
+  public var eventsThreadID: String? { ids.threadID }
 
   /// Hands over the events, chunks and whole messages added since the last call, so that a long
   /// run's rows can be stored before the run ends; `finish` then gives the run with only those

@@ -47,7 +47,7 @@ import Testing
       ])
     #expect(parsed.issues.isEmpty)
     #expect(!parsed.endsInsideEvent)
-    #expect(parsed.headerThreadID == nil)
+    #expect(parsed.responseHeads.isEmpty)
   }
 
   @Test(arguments: ["\r\n", "\n", "\r"])
@@ -212,18 +212,57 @@ import Testing
 
       """
     let parsed = Self.parse(capture)
-    #expect(parsed.headerThreadID == "T1")
+    #expect(parsed.responseHeads == [ResponseHead(line: 1, threadID: "T1", runID: "R1")])
     #expect(Self.seen(parsed) == [Self.event("metadata", 7, #"{"run_id":"R1","attempt":1}"#)])
     #expect(parsed.issues.isEmpty)
   }
 
   @Test func theThreadComesFromALocationHeaderInAnyCase() {
     let named = Self.parse("HTTP/2 200\r\nLocation: /threads/T2/runs/R/stream\r\n\r\n")
-    #expect(named.headerThreadID == "T2")
+    #expect(named.responseHeads == [ResponseHead(line: 1, threadID: "T2", runID: "R")])
     let unnamed = Self.parse(
       "HTTP/1.1 200 OK\r\nlocation: /runs/R/stream\r\nx-note: /threads/T3/\r\n\r\n")
-    #expect(unnamed.headerThreadID == nil)
+    #expect(unnamed.responseHeads == [ResponseHead(line: 1, threadID: nil, runID: "R")])
     #expect(unnamed.events.isEmpty)
+  }
+
+  /// Captures joined with `cat` keep each its own head, read where it starts, not as fields;
+  /// an event left open before one ends there.
+  @Test func aHeadLaterInTheFileIsReadAsOne() {
+    let capture = """
+      HTTP/1.1 200 OK\r
+      location: /threads/T1/runs/R1/stream\r
+      \r
+      event: metadata\r
+      data: {"run_id":"R1","attempt":1}\r
+      \r
+      event: values\r
+      data: {"n":1}\r
+      \u{FEFF}HTTP/1.1 200 OK\r
+      content-location: /threads/T2\r
+      data: not an event\r
+      \r
+      event: metadata\r
+      data: {"run_id":"R2","attempt":1}\r
+      \r
+      HTTP/1.1 204 No Content\r
+
+      """
+    let parsed = Self.parse(capture)
+    #expect(
+      parsed.responseHeads == [
+        ResponseHead(line: 1, threadID: "T1", runID: "R1"),
+        ResponseHead(line: 9, threadID: "T2", runID: nil),
+        ResponseHead(line: 16, threadID: nil, runID: nil),
+      ])
+    #expect(
+      Self.seen(parsed) == [
+        Self.event("metadata", 4, #"{"run_id":"R1","attempt":1}"#),
+        Self.event("values", 7, #"{"n":1}"#),
+        Self.event("metadata", 13, #"{"run_id":"R2","attempt":1}"#),
+      ])
+    #expect(parsed.issues.isEmpty)
+    #expect(!parsed.endsInsideEvent)
   }
 
   @Test(arguments: ["data: \n", "data:\n", "data:    \t\n", "data:  \ndata: \n"])

@@ -27,7 +27,7 @@ import Testing
     var issues: [SourceIssue]
     var endsInsideEvent: Bool
     var format: String
-    var threadID: String?
+    var heads: [ResponseHead]
   }
 
   private static func streamed(_ bytes: [UInt8], kind: FormatKind, blockSize: Int) -> Reading {
@@ -43,7 +43,7 @@ import Testing
     let parsed = streamer.parsed
     return Reading(
       events: events, issues: parsed.issues, endsInsideEvent: parsed.endsInsideEvent,
-      format: parsed.format.description, threadID: parsed.headerThreadID)
+      format: parsed.format.description, heads: parsed.responseHeads)
   }
 
   @Test(arguments: files)
@@ -53,7 +53,7 @@ import Testing
     let whole = FormatDetector.read(bytes, as: kind)
     let expected = Reading(
       events: whole.events, issues: whole.issues, endsInsideEvent: whole.endsInsideEvent,
-      format: whole.format.description, threadID: whole.headerThreadID)
+      format: whole.format.description, heads: whole.responseHeads)
     #expect(!expected.events.isEmpty)
     // Byte-sized blocks only on small files, to keep the suite quick.
     var sizes = [2, 3, 7, 64, 1000, 4096, bytes.count]
@@ -62,6 +62,27 @@ import Testing
       let reading = Self.streamed(bytes, kind: kind, blockSize: size)
       #expect(reading.events.count == expected.events.count, "\(file), blocks of \(size)")
       #expect(reading == expected, "\(file), blocks of \(size)")
+    }
+  }
+
+  /// Captures joined with `cat`, each with its `curl -i` head: every head is read, in blocks of
+  /// any size, with the line it starts on.
+  @Test func theHeadsOfJoinedCapturesReadLikeTheWholeFile() throws {
+    let headed = Array(
+      try Data(
+        contentsOf: Self.samples.appendingPathComponent("sse/weather_messages_tuple.headers.sse")))
+    let plain = Array(
+      try Data(contentsOf: Self.samples.appendingPathComponent("sse/weather_values.sse")))
+    let bytes = headed + plain + headed
+    let whole = FormatDetector.read(bytes, as: .sse)
+    #expect(whole.responseHeads.count == 2)
+    #expect(
+      whole.responseHeads.map(\.threadID)
+        == Array(repeating: "01a20557-0bec-7080-8c47-fce7709d68c6", count: 2))
+    for size in [2, 7, 64, 4096] {
+      let reading = Self.streamed(bytes, kind: .sse, blockSize: size)
+      #expect(reading.heads == whole.responseHeads, "blocks of \(size)")
+      #expect(reading.events.count == whole.events.count, "blocks of \(size)")
     }
   }
 
