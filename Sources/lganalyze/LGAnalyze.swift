@@ -11,9 +11,10 @@ struct LGAnalyze: AsyncParsableCommand {
       Ingest `curl -N` captures of /runs/stream, SDK transcripts and JSONL dumps, then query \
       runs, messages, tool calls and per-node tokens with SQL.
 
-      Exit status: 0 when every input was read cleanly, 1 when any input had errors (each is \
-      summarized on stderr and recorded in ingest_errors) or a file or the output could not be \
-      read or written (one line on stderr names it), 2 for usage errors.
+      Exit status: 0 when every input was read cleanly or with notes only (a run held twice in \
+      one file; noted on stderr all the same), 1 when any input had errors (each is summarized \
+      on stderr and recorded in ingest_errors) or a file or the output could not be read or \
+      written (one line on stderr names it), 2 for usage errors.
       """,
     version: "0.1.0",
     subcommands: [

@@ -89,6 +89,33 @@ import Testing
     #expect(counts["ingest_errors"] == damaged.count)
   }
 
+  /// A run held twice in one file (`cat a.sse a.sse`) gives a note, not an error: the file is
+  /// stored whole, so ingest exits with 0, and the note still goes to stderr, also with -q.
+  @Test func aFileWithOnlyNotesIsStoredAndExitsWithZero() throws {
+    let once = try Data(contentsOf: Self.samples.appendingPathComponent("sse/weather_values.sse"))
+    let twice = path("twice.sse")
+    try (once + once).write(to: URL(fileURLWithPath: twice))
+    let noteLine = try Self.lineCount(of: "sse/weather_values.sse") + 1
+    let database = path("t.db")
+    let result = try lganalyze(["ingest", "--db", database, twice])
+    #expect(result.status == 0, "\(result.stderr)")
+    let note = result.stderr.split(separator: "\n").map(String.init)
+    #expect(note.count == 1, "\(result.stderr)")
+    #expect(note.first?.hasPrefix(twice) == true, "\(result.stderr)")
+    #expect(note.first?.contains("1 note(s) at line \(noteLine)") == true, "\(result.stderr)")
+    #expect(note.first?.contains("error(s)") == false, "\(result.stderr)")
+    let closing = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
+    #expect(closing.hasSuffix("; 1 file(s) with notes"), "\(result.stdout)")
+    let counts = try Self.counts(database)
+    #expect(counts["runs"] == 1)
+    #expect(counts["ingest_errors"] == 1)
+
+    let quiet = try lganalyze(["ingest", "-q", "--db", path("quiet.db"), twice])
+    #expect(quiet.status == 0, "\(quiet.stderr)")
+    #expect(quiet.stdout.isEmpty)
+    #expect(quiet.stderr == result.stderr)
+  }
+
   @Test func aMissingInputExitsWithOneAndIsNamed() throws {
     let database = path("t.db")
     let missing = path("no-such-capture.sse")

@@ -19,7 +19,9 @@ public struct FileReport: Sendable {
   public var outcome: Outcome
   public var eventCount = 0
   public var runCount = 0
-  /// Lines that could not be read; every other event of the file was kept.
+  /// What was wrong or worth a note, by line: errors (lines that could not be read, every
+  /// other event of the file kept) and notes (`SourceIssue.damagesRun` false: how the file was
+  /// read, with nothing of its runs missing).
   public var issues: [SourceIssue] = []
 
   /// True when the input's runs were written.
@@ -27,12 +29,22 @@ public struct FileReport: Sendable {
     if case .stored = outcome { true } else { false }
   }
 
-  /// True when the input was read without any problem.
+  /// True when the input was read without any problem, and nothing about it needs a note.
   public var isClean: Bool {
     switch outcome {
     case .stored: issues.isEmpty
     case .alreadyIngested, .skipped: true
     case .failed: false
+    }
+  }
+
+  /// True when the input could not be read, or some of it could not: what the exit status of
+  /// `ingest` follows. A file whose only issues are notes was stored whole, and has none.
+  public var hasErrors: Bool {
+    switch outcome {
+    case .stored: issues.contains(where: \.damagesRun)
+    case .alreadyIngested, .skipped: false
+    case .failed: true
     }
   }
 
@@ -50,10 +62,16 @@ public struct FileReport: Sendable {
           ? "nothing added)"
           : "\(stored.runsWritten) run(s), \(stored.eventsWritten) event(s) added)"
       }
-      if !issues.isEmpty {
-        let lines = issues.prefix(5).map { String($0.line) }.joined(separator: ", ")
-        text += "; \(issues.count) error(s) at line \(lines)\(issues.count > 5 ? ", …" : "")"
-        text += " — see ingest_errors; the first: \(issues[0].message)"
+      let errors = issues.filter(\.damagesRun)
+      let notes = issues.filter { !$0.damagesRun }
+      if let first = errors.first ?? notes.first {
+        let counts = [(errors, "error(s)"), (notes, "note(s)")].filter { !$0.0.isEmpty }
+          .map { issues, kind in
+            let lines = issues.prefix(5).map { String($0.line) }.joined(separator: ", ")
+            return "\(issues.count) \(kind) at line \(lines)\(issues.count > 5 ? ", …" : "")"
+          }
+        text += "; \(counts.joined(separator: ", ")) — see ingest_errors; the first: "
+        text += first.message
       }
       return text
     case .alreadyIngested: return "\(path): already ingested (same content); nothing added"

@@ -17,10 +17,16 @@ public struct IngestTotals: Sendable, Equatable {
   public var filesSkipped = 0
   /// Files with errors: stored with lines that could not be read, or not stored at all.
   public var filesWithErrors = 0
+  /// Files stored whole with notes only (a run held twice in one file).
+  public var filesWithNotes = 0
 
   public init(_ reports: [FileReport]) {
     for report in reports {
-      if !report.isClean { filesWithErrors += 1 }
+      if report.hasErrors {
+        filesWithErrors += 1
+      } else if !report.isClean {
+        filesWithNotes += 1
+      }
       switch report.outcome {
       case .stored(let stored):
         filesStored += 1
@@ -45,6 +51,7 @@ public struct IngestTotals: Sendable, Equatable {
     if filesAlreadyIngested > 0 { text += "; \(filesAlreadyIngested) file(s) already ingested" }
     if filesSkipped > 0 { text += "; \(filesSkipped) file(s) skipped, not captures" }
     if filesWithErrors > 0 { text += "; \(filesWithErrors) file(s) with errors" }
+    if filesWithNotes > 0 { text += "; \(filesWithNotes) file(s) with notes" }
     return text
   }
 }

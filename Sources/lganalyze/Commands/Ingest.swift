@@ -62,7 +62,7 @@ extension LGAnalyze {
         }
       }
       bar?.stop()
-      let failed = reports.filter { !$0.isClean }.count
+      let failed = reports.filter(\.hasErrors).count
       if !quiet { say(IngestTotals(reports).line(database: database.path)) }
       if let outputFailure { throw outputFailure }
       if failed > 0 { throw ExitCode.failure }

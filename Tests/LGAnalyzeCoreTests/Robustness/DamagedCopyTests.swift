@@ -89,7 +89,9 @@ import Testing
     defer { RobustnessFixtures.removeScratch(folder) }
     #expect(reports[0].issues.count == 1)
     #expect(reports[0].issues.allSatisfy { !$0.damagesRun })
-    #expect(!reports[1].isClean)
+    #expect(!reports[0].hasErrors && !reports[0].isClean)
+    #expect(reports[0].summary.contains("1 note(s) at line"), "\(reports[0].summary)")
+    #expect(reports[1].hasErrors)
     #expect(try Self.runs(store) == ["\"\(Self.runOne)\"\t3\t\"Hello\""])
   }
 
