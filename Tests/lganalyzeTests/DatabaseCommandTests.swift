@@ -122,6 +122,48 @@ import Testing
     #expect(latest.map { $0["attempt"] as? Int } == [2])
   }
 
+  /// `show` and `export` give a retried run's latest attempt, or the one `--attempt` names; an
+  /// attempt the run does not have is an error naming the run and the attempts it has.
+  @Test func showAndExportPickAnAttemptOfARetriedRun() throws {
+    let first = try String(contentsOfFile: Self.sample("sse/failing_error.sse"), encoding: .utf8)
+    #expect(first.contains(#""content":"Start""#))
+    let retry = try write(
+      first.replacingOccurrences(of: #""attempt":1"#, with: #""attempt":2"#)
+        .replacingOccurrences(of: #""content":"Start""#, with: #""content":"Restart""#),
+      to: "retry.sse")
+    let db = path("t.db")
+    let ingest = try lganalyze(
+      ["ingest", "-q", "--db", db, Self.sample("sse/failing_error.sse"), retry])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+
+    let latest = try lganalyze(["show", "--db", db, "01a20557-a042"])
+    #expect(latest.status == 0, "\(latest.stderr)")
+    #expect(latest.stdout.contains("Restarting the analysis"), "\(latest.stdout)")
+    let earlier = try lganalyze(["show", "--db", db, "01a20557-a042", "--attempt", "1"])
+    #expect(earlier.status == 0, "\(earlier.stderr)")
+    #expect(earlier.stdout.contains("Starting the analysis"), "\(earlier.stdout)")
+    #expect(!earlier.stdout.contains("Restarting"))
+
+    for (chosen, attempt) in [([], 2), (["--attempt", "1"], 1), (["--attempt", "2"], 2)] {
+      let export = try lganalyze(
+        ["export", "--db", db, "--format", "json", "01a20557-a042"] + chosen)
+      #expect(export.status == 0, "\(chosen): \(export.stderr)")
+      let runs = try Self.jsonArray(export.stdout)
+      #expect(runs.map { $0["attempt"] as? Int } == [attempt], "\(chosen)")
+    }
+
+    for command in ["show", "export"] {
+      let missing = try lganalyze([command, "--db", db, "01a20557-a042", "--attempt", "3"])
+      #expect(missing.status == 1, "\(command)")
+      #expect(missing.stdout.isEmpty, "\(command)")
+      #expect(
+        missing.stderr.contains("run \(Self.failedRun) has no attempt 3: its attempts are 1, 2"),
+        "\(command): \(missing.stderr)")
+    }
+    #expect(try lganalyze(["show", "--db", db, Self.failedRun, "--attempt", "0"]).status == 2)
+    #expect(try lganalyze(["export", "--db", db, "--all", "--attempt", "1"]).status == 2)
+  }
+
   // MARK: - Where the database is
 
   /// Runs `arguments` as a user who cannot write `folder`: as nobody when the tests run as root

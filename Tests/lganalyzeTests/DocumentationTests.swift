@@ -63,6 +63,13 @@ import Testing
     }
   }
 
+  @Test func theReadmeAndTheHelpTellHowToPickAnAttempt() throws {
+    for verb in ["show", "export"] {
+      #expect(try Self.run([verb, "--help"]).stdout.contains("--attempt <attempt>"), "\(verb)")
+    }
+    #expect(readme.contains("`--attempt N`"))
+  }
+
   @Test func searchHelpSaysItSearchesRunErrors() throws {
     #expect(try Self.run(["search", "--help"]).stdout.contains("run errors"))
   }

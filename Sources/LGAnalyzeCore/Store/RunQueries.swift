@@ -17,6 +17,25 @@ public struct RunLookupError: Error, CustomStringConvertible, Equatable {
   }
 }
 
+/// A run asked for by the number of an attempt it does not have.
+public struct RunAttemptError: Error, CustomStringConvertible, Equatable {
+  public var runID: String
+  /// The attempt asked for.
+  public var attempt: Int
+  /// The attempts the run has, in order.
+  public var attempts: [Int]
+
+  public var description: String {
+    let numbers = attempts.map(String.init).joined(separator: ", ")
+    let existing =
+      attempts.count == 1
+      ? "its only attempt is \(numbers) (leave --attempt out)"
+      : "its attempts are \(numbers) (give one of those to --attempt, or leave it out for the "
+        + "latest)"
+    return "run \(runID) has no attempt \(attempt): \(existing)"
+  }
+}
+
 /// Filters for listing runs.
 public struct RunFilter: Sendable {
   public var status: String?
@@ -108,8 +127,9 @@ extension RunStore {
     return runs
   }
 
-  /// The run a full id or unique prefix names (the latest attempt when it was retried).
-  public func resolveRun(_ prefix: String) throws -> RunSummary {
+  /// The run a full id or unique prefix names: its attempt `attempt`, or its latest attempt
+  /// when that is nil (a retried run is stored once per attempt).
+  public func resolveRun(_ prefix: String, attempt: Int? = nil) throws -> RunSummary {
     let escaped = prefix.replacingOccurrences(of: "\\", with: "\\\\")
       .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     let matches = try queue.read { db in
@@ -124,12 +144,23 @@ extension RunStore {
       throw RunLookupError(prefix: prefix, candidates: matches)
     }
     return try queue.read { db in
-      guard
-        let row = try Row.fetchOne(
-          db, sql: Self.summarySelect + " WHERE r.run_id = ? ORDER BY r.attempt DESC LIMIT 1",
-          arguments: [runID])
-      else { throw RunLookupError(prefix: prefix, candidates: []) }
-      return Self.summary(row)
+      let row =
+        if let attempt {
+          try Row.fetchOne(
+            db, sql: Self.summarySelect + " WHERE r.run_id = ? AND r.attempt = ?",
+            arguments: [runID, attempt])
+        } else {
+          try Row.fetchOne(
+            db, sql: Self.summarySelect + " WHERE r.run_id = ? ORDER BY r.attempt DESC LIMIT 1",
+            arguments: [runID])
+        }
+      if let row { return Self.summary(row) }
+      let attempts = try Int.fetchAll(
+        db, sql: "SELECT attempt FROM runs WHERE run_id = ? ORDER BY attempt", arguments: [runID])
+      guard let attempt, !attempts.isEmpty else {
+        throw RunLookupError(prefix: prefix, candidates: [])
+      }
+      throw RunAttemptError(runID: runID, attempt: attempt, attempts: attempts)
     }
   }
 

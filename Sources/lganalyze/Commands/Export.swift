@@ -14,7 +14,8 @@ extension LGAnalyze {
         input_tokens, output_tokens, total_tokens, interrupts, messages}; jsonl is one run a \
         line; csv is one row a message (a run without messages is one row), with the run's \
         status and error; html is one self-contained page that escapes all model text. A run \
-        named twice is exported once.
+        named twice is exported once. A retried run named is exported as its latest attempt \
+        unless --attempt names another; --all exports every attempt.
 
         Example: lganalyze export 01a20557 --format html --out run.html
         """
@@ -29,6 +30,9 @@ extension LGAnalyze {
     @Flag(help: "Export every run.")
     var all = false
 
+    @Option(help: "This attempt of each run named, when retried (default: the latest).")
+    var attempt: Int?
+
     @Argument(help: "Run ids or unique prefixes.")
     var runs: [String] = []
 
@@ -36,13 +40,23 @@ extension LGAnalyze {
       if runs.isEmpty && !all { throw ValidationError("name runs to export, or pass --all") }
       if !runs.isEmpty && all { throw ValidationError("name runs or pass --all, not both") }
       for run in runs { try ArgumentChecks.runPrefix(run) }
+      try ArgumentChecks.attempt(attempt)
+      if attempt != nil && all {
+        throw ValidationError(
+          "--attempt picks an attempt of the runs named; --all exports every attempt")
+      }
     }
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
       var named = Set<String>()
-      let summaries = (all ? try store.runs().reversed() : try runs.map(store.resolveRun))
-        .filter { named.insert("\($0.runID) \($0.attempt)").inserted }
+      let chosen: [RunSummary] =
+        if all {
+          try store.runs().reversed()
+        } else {
+          try runs.map { try store.resolveRun($0, attempt: attempt) }
+        }
+      let summaries = chosen.filter { named.insert("\($0.runID) \($0.attempt)").inserted }
       let transcripts = try summaries.map(store.transcript(of:))
       try output.write(Array(TranscriptExporter.render(transcripts, as: format).utf8))
     }

@@ -35,7 +35,7 @@ extension LGAnalyze {
 
     func run() async throws {
       let store = try RunStore.openReadOnly(path: database.path)
-      let run = try runPrefix.map(store.resolveRun)
+      let run = try runPrefix.map { try store.resolveRun($0) }
       try output.print(try store.stats(by: by, run: run))
     }
   }

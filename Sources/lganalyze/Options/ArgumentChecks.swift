@@ -9,6 +9,13 @@ enum ArgumentChecks {
     }
   }
 
+  /// Refuses an `--attempt` below 1: LangGraph counts attempts from 1.
+  static func attempt(_ attempt: Int?) throws {
+    if let attempt, attempt < 1 {
+      throw ValidationError("--attempt must be at least 1 (got \(attempt))")
+    }
+  }
+
   /// Refuses an empty run id: it would be a prefix of every run.
   static func runPrefix(_ prefix: String?) throws {
     if let prefix, prefix.isEmpty {
