@@ -181,13 +181,15 @@ public enum SSEReader {
         dispatch(isTerminated: true)
         continue
       }
-      if startsWithHTTPHead(bytes[content]) {
+      // The first byte alone rules out every field line, before the slice compare.
+      let first = bytes[content.lowerBound]
+      if first == UInt8(ascii: "H") || first == 0xEF, startsWithHTTPHead(bytes[content]) {
         // Another response starts: the one before, and any event still open in it, ended.
         dispatch(isTerminated: true)
         head = ResponseHead(line: line.number)
         continue
       }
-      if bytes[content.lowerBound] == .colon {
+      if first == .colon {
         // A comment such as `: heartbeat`; only the lossy mark is read.
         if content.count == lossyMark.count, bytes[content].elementsEqual(lossyMark) {
           block.isLossy = true
