@@ -33,7 +33,7 @@ let benchmarks: @Sendable () -> Void = {
         PreparedRun(
           segment: segment, runID: segment.runID ?? "\(sample.name)-\(index)",
           endsInsideEvent: index == segments.count - 1 && parsed.endsInsideEvent,
-          threadID: parsed.headerThreadID))
+          threadID: parsed.responseHeads.first?.threadID))
     }
   }
 
