@@ -147,7 +147,8 @@ import Testing
     let csv = try lganalyze("runs", "--format", "csv").stdout
     let lines = csv.split(separator: "\r\n")
     #expect(
-      lines.first == "run_id,attempt,graph,status,started,events,messages,tool_calls,tokens,source")
+      lines.first
+        == "run_id,attempt,graph,status,damaged,started,events,messages,tool_calls,tokens,source")
     #expect(lines.count == 19)
     let table = try lganalyze("runs", "--format", "table").stdout
     #expect(table.contains(Self.failedRun))

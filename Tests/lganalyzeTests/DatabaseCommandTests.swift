@@ -164,6 +164,82 @@ import Testing
     #expect(try lganalyze(["export", "--db", db, "--all", "--attempt", "1"]).status == 2)
   }
 
+  // MARK: - Damaged runs
+
+  private static let cleanRun = "01a20557-0000-7000-8000-000000000001"
+  private static let damagedRun = "01a20557-0000-7000-8000-000000000002"
+
+  /// A database holding a clean run and, from the same file, a run with a line among its events
+  /// that cannot be read.
+  private func cleanAndDamagedRuns() throws -> String {
+    func metadata(_ runID: String) -> String {
+      "event: metadata\r\ndata: {\"run_id\":\"\(runID)\",\"attempt\":1}\r\n\r\n"
+    }
+    func chunk(_ text: String, id: String) -> String {
+      "event: messages\r\ndata: [{\"content\":\"\(text)\",\"type\":\"AIMessageChunk\","
+        + "\"id\":\"\(id)\"},{\"langgraph_node\":\"agent\"}]\r\n\r\n"
+    }
+    let capture = try write(
+      metadata(Self.cleanRun) + chunk("Hel", id: "m1") + chunk("lo", id: "m1")
+        + metadata(Self.damagedRun) + chunk("Wor", id: "m2")
+        + "event: messages\r\ndata: [{\"content\":\"XX\", BROKEN\r\n\r\n" + chunk("ld", id: "m2"),
+      to: "damaged.sse")
+    let db = path("t.db")
+    let ingest = try lganalyze(["ingest", "-q", "--db", db, capture])
+    #expect(ingest.status == 1, "\(ingest.stderr)")
+    return db
+  }
+
+  /// The `damaged` field of each run in `runs`, by run id.
+  private static func damage(_ runs: [[String: Any]]) -> [String: Bool] {
+    Dictionary(
+      runs.compactMap { row in
+        guard let runID = row["run_id"] as? String, let isDamaged = row["damaged"] as? Bool
+        else { return nil }
+        return (runID, isDamaged)
+      }, uniquingKeysWith: { first, _ in first })
+  }
+
+  /// `runs`, `show` and `export` say which runs are damaged, so that nobody takes what a
+  /// damaged run holds for all of it; the clean run beside it is not marked.
+  @Test func aDamagedRunIsMarkedWhereRunsAreListedShownAndExported() throws {
+    let db = try cleanAndDamagedRuns()
+    let expected = [Self.cleanRun: false, Self.damagedRun: true]
+
+    // true and false, not the 0 and 1 of runs.damaged, which JSON readers differ on.
+    let json = try lganalyze(["runs", "--db", db, "--format", "json"]).stdout
+    #expect(Self.damage(try Self.jsonArray(json)) == expected)
+    #expect(json.contains(#""damaged":true"#) && json.contains(#""damaged":false"#))
+
+    let csv = try lganalyze(["runs", "--db", db, "--format", "csv"]).stdout
+      .split(separator: "\r\n").map(String.init)
+    #expect(csv.first?.hasPrefix("run_id,attempt,graph,status,damaged,started,") == true)
+    #expect(csv.contains { $0.hasPrefix("\(Self.cleanRun),1,,success,0,") }, "\(csv)")
+    #expect(csv.contains { $0.hasPrefix("\(Self.damagedRun),1,,success,1,") }, "\(csv)")
+
+    let table = try lganalyze(["runs", "--db", db, "--format", "table"]).stdout
+    #expect(table.split(separator: "\n").first?.contains("damaged") == false, "\(table)")
+    #expect(table.components(separatedBy: "success (damaged)").count == 2, "\(table)")
+
+    let damaged = try lganalyze(["show", "--db", db, Self.damagedRun])
+    #expect(damaged.status == 0, "\(damaged.stderr)")
+    #expect(
+      damaged.stdout.contains(
+        "  damaged not all of its lines could be read, or it was cut off; see ingest_errors\n"),
+      "\(damaged.stdout)")
+    let clean = try lganalyze(["show", "--db", db, Self.cleanRun])
+    #expect(clean.status == 0, "\(clean.stderr)")
+    #expect(!clean.stdout.contains("damaged"), "\(clean.stdout)")
+
+    let exported = try lganalyze(["export", "--db", db, "--all", "--format", "json"]).stdout
+    #expect(Self.damage(try Self.jsonArray(exported)) == expected)
+    #expect(exported.contains(#""damaged": true"#), "\(exported)")
+    let jsonl = try lganalyze(["export", "--db", db, "--all", "--format", "jsonl"]).stdout
+    let lines = jsonl.split(separator: "\n").map { "[" + $0 + "]" }
+    #expect(Self.damage(try lines.flatMap { try Self.jsonArray($0) }) == expected)
+    #expect(jsonl.contains(#""damaged":true"#) && jsonl.contains(#""damaged":false"#))
+  }
+
   // MARK: - Where the database is
 
   /// Runs `arguments` as a user who cannot write `folder`: as nobody when the tests run as root

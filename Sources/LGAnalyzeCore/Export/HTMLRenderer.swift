@@ -38,6 +38,7 @@ enum HTMLRenderer {
     output += "<span class=\"status \(statusClass(run.status))\">"
     output += "\(escape(run.status))</span></h1>\n"
     output += "<dl class=\"meta\">\n"
+    if run.isDamaged { output += term("Damaged", escape(TranscriptLayout.damageNote)) }
     output += term("Graph", run.graphID.map(escape) ?? "unknown")
     output += term("Thread", run.threadID.map { "<code>\(escape($0))</code>" } ?? "unknown")
     if run.attempt > 1 { output += term("Attempt", String(run.attempt)) }

@@ -14,6 +14,7 @@ enum MarkdownRenderer {
     let run = transcript.run
     var output = "# Run \(code(run.runID))\n\n"
     output += "- Status: **\(plain(run.status))**\n"
+    if run.isDamaged { output += "- Damaged: \(TranscriptLayout.damageNote)\n" }
     output += "- Graph: \(run.graphID.map(code) ?? "unknown")\n"
     output += "- Thread: \(run.threadID.map(code) ?? "unknown")\n"
     if run.attempt > 1 { output += "- Attempt: \(run.attempt)\n" }

@@ -13,6 +13,9 @@ public enum TerminalRenderer {
     printer.field("graph", run.graphID.map(clean) ?? "unknown")
     printer.field("thread", run.threadID.map(clean) ?? "unknown")
     printer.field("status", printer.paint(clean(run.status), statusStyle(run.status)))
+    if run.isDamaged {
+      printer.field("damaged", printer.paint(TranscriptLayout.damageNote, .yellow))
+    }
     if run.attempt > 1 { printer.field("attempt", String(run.attempt)) }
     printer.field(
       "started",

@@ -42,6 +42,7 @@ public enum TranscriptExporter {
         ("thread_id", optional(run.threadID)),
         ("graph_id", optional(run.graphID)),
         ("status", .string(run.status)),
+        ("damaged", .bool(run.isDamaged)),
         ("error", optional(run.error)),
         ("input_tokens", .number(String(run.inputTokens))),
         ("output_tokens", .number(String(run.outputTokens))),

@@ -21,6 +21,10 @@ enum TranscriptLayout {
     }
   }
 
+  /// What the renderers say of a damaged run beside its status, so that what it holds is not
+  /// taken for the whole run.
+  static let damageNote = "not all of its lines could be read, or it was cut off; see ingest_errors"
+
   /// When the run started, as ISO 8601 text; nil when its id is not a UUIDv7.
   static func startedAt(_ run: RunSummary) -> String? {
     run.startedAt.map { Date.ISO8601FormatStyle(includingFractionalSeconds: true).format($0) }

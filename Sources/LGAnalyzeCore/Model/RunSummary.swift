@@ -16,11 +16,14 @@ public struct RunSummary: Sendable, Equatable {
   public var outputTokens: Int
   public var totalTokens: Int
   public var source: String
+  /// True when not all of the run's lines could be read, or it was cut off (`runs.damaged`):
+  /// what it holds is what could be read, and `ingest_errors` says what was not.
+  public var isDamaged: Bool
 
   public init(
     runID: String, attempt: Int, threadID: String?, graphID: String?, assistantID: String?,
     status: String, error: String?, eventCount: Int, messageCount: Int, toolCallCount: Int,
-    inputTokens: Int, outputTokens: Int, totalTokens: Int, source: String
+    inputTokens: Int, outputTokens: Int, totalTokens: Int, source: String, isDamaged: Bool = false
   ) {
     self.runID = runID
     self.attempt = attempt
@@ -36,6 +39,7 @@ public struct RunSummary: Sendable, Equatable {
     self.outputTokens = outputTokens
     self.totalTokens = totalTokens
     self.source = source
+    self.isDamaged = isDamaged
   }
 
   /// When the run started, read from its UUIDv7 run id; nil for ids of other versions.

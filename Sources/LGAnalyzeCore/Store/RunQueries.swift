@@ -79,7 +79,21 @@ extension RunStore {
     return try RunStore(path: path, readOnly: true)
   }
 
-  private static let summarySelect = """
+  /// The query of run summaries, for the schema of `db`.
+  ///
+  /// A database is migrated only when it is written to, so that one written before
+  /// v5-run-damage is read without `runs.damaged`: its runs are then judged by their source's
+  /// errors, as that migration judges them.
+  private static func summarySelect(_ db: Database) throws -> String {
+    let hasDamage = try db.columns(in: "runs").contains { $0.name == "damaged" }
+    let damaged =
+      hasDamage
+      ? "r.damaged"
+      : "EXISTS (SELECT 1 FROM sources s WHERE s.source_id = r.source_id AND s.error_count > 0)"
+    return summaryColumns + ", " + damaged + " FROM runs r"
+  }
+
+  private static let summaryColumns = """
     SELECT r.run_id, r.attempt, r.thread_id, r.graph_id, r.assistant_id, r.status, r.error,
            r.event_count, r.message_count, r.tool_call_count,
            (SELECT \(Schema.saturatingSum("input_tokens")) FROM messages m
@@ -89,7 +103,6 @@ extension RunStore {
            (SELECT \(Schema.saturatingSum("total_tokens")) FROM messages m
              WHERE m.run_id = r.run_id AND m.attempt = r.attempt),
            r.source
-      FROM runs r
     """
 
   private static func summary(_ row: Row) -> RunSummary {
@@ -97,7 +110,7 @@ extension RunStore {
       runID: row[0], attempt: row[1], threadID: row[2], graphID: row[3], assistantID: row[4],
       status: row[5], error: row[6], eventCount: row[7], messageCount: row[8],
       toolCallCount: row[9], inputTokens: row[10], outputTokens: row[11], totalTokens: row[12],
-      source: row[13])
+      source: row[13], isDamaged: row[14])
   }
 
   /// The stored runs that pass `filter`, newest first (by the time in their ids).
@@ -112,12 +125,12 @@ extension RunStore {
       conditions.append("r.graph_id = ?")
       arguments.append(graph)
     }
-    let sql =
-      Self.summarySelect
-      + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-      + " ORDER BY r.rowid"
+    let selection = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
     var runs = try queue.read { db in
-      try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map(Self.summary)
+      try Row.fetchAll(
+        db, sql: try Self.summarySelect(db) + selection + " ORDER BY r.rowid",
+        arguments: StatementArguments(arguments)
+      ).map(Self.summary)
     }
     if let since = filter.since {
       runs = runs.filter { ($0.startedAt ?? .distantPast) >= since }
@@ -147,11 +160,12 @@ extension RunStore {
       let row =
         if let attempt {
           try Row.fetchOne(
-            db, sql: Self.summarySelect + " WHERE r.run_id = ? AND r.attempt = ?",
+            db, sql: try Self.summarySelect(db) + " WHERE r.run_id = ? AND r.attempt = ?",
             arguments: [runID, attempt])
         } else {
           try Row.fetchOne(
-            db, sql: Self.summarySelect + " WHERE r.run_id = ? ORDER BY r.attempt DESC LIMIT 1",
+            db,
+            sql: try Self.summarySelect(db) + " WHERE r.run_id = ? ORDER BY r.attempt DESC LIMIT 1",
             arguments: [runID])
         }
       if let row { return Self.summary(row) }

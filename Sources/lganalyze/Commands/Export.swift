@@ -10,9 +10,10 @@ extension LGAnalyze {
     static let configuration = CommandConfiguration(
       abstract: "Export reassembled transcripts as markdown, html, json, jsonl or csv.",
       discussion: """
-        json is an array of runs, each {run_id, attempt, thread_id, graph_id, status, error, \
-        input_tokens, output_tokens, total_tokens, interrupts, messages}; jsonl is one run a \
-        line; csv is one row a message (a run without messages is one row), with the run's \
+        json is an array of runs, each {run_id, attempt, thread_id, graph_id, status, damaged, \
+        error, input_tokens, output_tokens, total_tokens, interrupts, messages} (damaged is \
+        true when not all of the run's lines could be read or it was cut off); jsonl is one run \
+        a line; csv is one row a message (a run without messages is one row), with the run's \
         status and error; html is one self-contained page that escapes all model text. A run \
         named twice is exported once. A retried run named is exported as its latest attempt \
         unless --attempt names another; --all exports every attempt.

@@ -9,7 +9,9 @@ extension LGAnalyze {
       abstract: "List runs: id, graph, status, start, events, messages, tool calls, tokens.",
       discussion: """
         Start times are read from the UUIDv7 run ids (streams carry no clock), so they are \
-        inferred. Newest first.
+        inferred. Newest first. A damaged run (not all of its lines could be read, or it was \
+        cut off; ingest_errors says where) has (damaged) after its status in a table, and \
+        damaged 1 in csv, true in json.
 
         Example: lganalyze runs --status error --since 2026-11-01
         """
@@ -78,22 +80,30 @@ enum DateArgument {
 /// The `runs` listing as a table.
 ///
 /// A retried run is listed once per attempt. For a person (`table`) the attempt follows the id
-/// when it is not the first; csv and json give the id as it is, which other tools and
-/// `lganalyze show` take, and the attempt in a column of its own.
+/// when it is not the first, and a damaged run's status says so; csv and json give the id as it
+/// is, which other tools and `lganalyze show` take, and the attempt and the damage in columns
+/// of their own.
 enum RunTable {
   static func make(_ runs: [RunSummary], for format: TableFormat) -> ResultTable {
     let isForPeople = format == .table
     let columns =
-      ["run_id"] + (isForPeople ? [] : ["attempt"])
-      + ["graph", "status", "started", "events", "messages", "tool_calls", "tokens", "source"]
+      ["run_id"] + (isForPeople ? [] : ["attempt"]) + ["graph", "status"]
+      + (isForPeople ? [] : ["damaged"])
+      + ["started", "events", "messages", "tool_calls", "tokens", "source"]
     let rows: [[JSONValue]] = runs.map { run in
       let id: [JSONValue] =
         isForPeople
         ? [.string(run.attempt > 1 ? "\(run.runID) (attempt \(run.attempt))" : run.runID)]
         : [.string(run.runID), .number(String(run.attempt))]
-      return id + [
-        run.graphID.map(JSONValue.string) ?? .null,
-        .string(run.status),
+      let status: [JSONValue] =
+        switch format {
+        case .table: [.string(run.isDamaged ? "\(run.status) (damaged)" : run.status)]
+        case .csv: [.string(run.status), .number(run.isDamaged ? "1" : "0")]
+        // A Boolean, not runs.damaged's 0 or 1: jq takes only false and null for false, so
+        // `select(.damaged)` over 0s would pick every run.
+        case .json: [.string(run.status), .bool(run.isDamaged)]
+        }
+      return id + [run.graphID.map(JSONValue.string) ?? .null] + status + [
         UUIDv7.isoTimestamp(of: run.runID).map(JSONValue.string) ?? .null,
         .number(String(run.eventCount)),
         .number(String(run.messageCount)),

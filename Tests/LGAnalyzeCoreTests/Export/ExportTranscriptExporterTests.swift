@@ -108,6 +108,26 @@ import Testing
     #expect(json == fromLines)
   }
 
+  // MARK: - Damage
+
+  /// Markdown, HTML, JSON and JSONL say which runs are damaged, and only those.
+  @Test func aDamagedRunIsSaidToBeDamagedInTheDocumentsAndTheJSON() throws {
+    var damaged = weather
+    damaged.run.isDamaged = true
+    for format in [ExportFormat.markdown, .html] {
+      #expect(
+        TranscriptExporter.render([damaged], as: format).contains(
+          "not all of its lines could be read, or it was cut off; see ingest_errors"),
+        "\(format)")
+      #expect(!TranscriptExporter.render([weather], as: format).contains("Damaged"), "\(format)")
+    }
+    let runs = try #require(
+      try jsonObject(TranscriptExporter.render([weather, damaged], as: .json)) as? [[String: Any]])
+    #expect(runs.map { $0["damaged"] as? Bool } == [false, true])
+    let lines = TranscriptExporter.render([damaged], as: .jsonl)
+    #expect(lines.contains(#""status":"success","damaged":true,"#), "\(lines)")
+  }
+
   // MARK: - CSV
 
   @Test func csvHasAHeaderAndOneRecordPerMessage() throws {

@@ -70,7 +70,9 @@ import Testing
 
   /// Databases written before lganalyze marked its files keep opening, for reading and for
   /// ingest, at every earlier version of the schema.
-  @Test(arguments: ["v1", "v2-events-in-insertion-order", "v3-saturating-token-sums"])
+  @Test(arguments: [
+    "v1", "v2-events-in-insertion-order", "v3-saturating-token-sums", "v4-application-id",
+  ])
   func anEarlierLganalyzeDatabaseOpens(version: String) throws {
     let folder = try RobustnessFixtures.scratchFolder("open-earlier")
     defer { RobustnessFixtures.removeScratch(folder) }
@@ -85,6 +87,37 @@ import Testing
     let store = try RunStore(path: path)
     #expect(
       try RobustnessFixtures.integer(store, "PRAGMA application_id") == RunStore.applicationID)
+  }
+
+  /// A database written before runs.damaged is read without migrating it (`openReadOnly`):
+  /// its runs are damaged when their source had errors, as the migration would judge them, and
+  /// the same once an ingest has migrated it.
+  @Test func runsStoredBeforeTheirDamageWasRecordedAreJudgedByTheirSource() throws {
+    let folder = try RobustnessFixtures.scratchFolder("open-before-damage")
+    defer { RobustnessFixtures.removeScratch(folder) }
+    let path = folder.appendingPathComponent("old.db").path
+    do {
+      let queue = try DatabaseQueue(path: path)
+      try Schema.migrator.migrate(queue, upTo: "v4-application-id")
+      try queue.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
+            VALUES (1, 'clean.sse', 'a', 'sse', 1, '', 0), (2, 'bad.sse', 'b', 'sse', 1, '', 2);
+            INSERT INTO runs (run_id, status, event_count, message_count, tool_call_count,
+                              source, source_id)
+            VALUES ('clean', 'success', 1, 0, 0, 'clean.sse', 1),
+                   ('bad', 'success', 1, 0, 0, 'bad.sse', 2);
+            """)
+      }
+      try queue.close()
+    }
+    for store in [try RunStore.openReadOnly(path: path), try RunStore(path: path)] {
+      let damage = Dictionary(
+        uniqueKeysWithValues: try store.runs().map { ($0.runID, $0.isDamaged) })
+      #expect(damage == ["clean": false, "bad": true])
+      #expect(try store.resolveRun("bad").isDamaged)
+    }
   }
 
   @Test func aReadOnlyOpeningOfAnEmptyFileSaysThereIsNothingYet() throws {
