@@ -164,6 +164,48 @@ import Testing
     #expect(try lganalyze(["export", "--db", db, "--all", "--attempt", "1"]).status == 2)
   }
 
+  /// `stats --run` counts a retried run's latest attempt, or the one `--attempt` names, with
+  /// the same checks and errors as `show` and `export`.
+  @Test func statsCountsTheAttemptItIsGiven() throws {
+    let first = try String(contentsOfFile: Self.sample("sse/failing_error.sse"), encoding: .utf8)
+    let usage = #""output_tokens":12,"total_tokens":16"#
+    #expect(first.contains(usage))
+    let retry = try write(
+      first.replacingOccurrences(of: #""attempt":1"#, with: #""attempt":2"#)
+        .replacingOccurrences(of: usage, with: #""output_tokens":112,"total_tokens":116"#),
+      to: "retry.sse")
+    let db = path("t.db")
+    let ingest = try lganalyze(
+      ["ingest", "-q", "--db", db, Self.sample("sse/failing_error.sse"), retry])
+    #expect(ingest.status == 0, "\(ingest.stderr)")
+
+    for (chosen, attempt, tokens) in [
+      ([], 2, 116), (["--attempt", "1"], 1, 16), (["--attempt", "2"], 2, 116),
+    ] {
+      let stats = try lganalyze(
+        ["stats", "--db", db, "--run", "01a20557-a042", "--by", "run", "--format", "json"]
+          + chosen)
+      #expect(stats.status == 0, "\(chosen): \(stats.stderr)")
+      let rows = try Self.jsonArray(stats.stdout)
+      #expect(rows.map { $0["attempt"] as? Int } == [attempt], "\(chosen)")
+      #expect(rows.map { $0["total_tokens"] as? Int } == [tokens], "\(chosen)")
+    }
+
+    let missing = try lganalyze(
+      ["stats", "--db", db, "--run", "01a20557-a042", "--attempt", "3"])
+    #expect(missing.status == 1)
+    #expect(missing.stdout.isEmpty)
+    #expect(
+      missing.stderr.contains("run \(Self.failedRun) has no attempt 3: its attempts are 1, 2"),
+      "\(missing.stderr)")
+    let zero = try lganalyze(["stats", "--db", db, "--run", Self.failedRun, "--attempt", "0"])
+    #expect(zero.status == 2)
+    let withoutRun = try lganalyze(["stats", "--db", db, "--attempt", "1"])
+    #expect(withoutRun.status == 2)
+    #expect(withoutRun.stderr.contains("--attempt needs --run"), "\(withoutRun.stderr)")
+    #expect(withoutRun.stdout.isEmpty)
+  }
+
   // MARK: - Damaged runs
 
   private static let cleanRun = "01a20557-0000-7000-8000-000000000001"

@@ -64,7 +64,7 @@ import Testing
   }
 
   @Test func theReadmeAndTheHelpTellHowToPickAnAttempt() throws {
-    for verb in ["show", "export"] {
+    for verb in ["show", "export", "stats"] {
       #expect(try Self.run([verb, "--help"]).stdout.contains("--attempt <attempt>"), "\(verb)")
     }
     #expect(readme.contains("`--attempt N`"))

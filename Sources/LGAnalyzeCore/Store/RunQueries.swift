@@ -260,7 +260,8 @@ extension RunStore {
   ///
   /// A retried run is stored once per attempt (`runs` is keyed by run id and attempt), and each
   /// attempt is a run of its own here: `run` names one attempt (`resolveRun` gives the latest,
-  /// the one `show` shows), and grouped by run the rows carry the attempt beside the run id.
+  /// as `show` does, or the one asked for), and grouped by run the rows carry the attempt beside
+  /// the run id.
   /// Grouping or filtering on the run id alone added the tokens of every attempt together.
   public func stats(by grouping: StatsGrouping, run: RunSummary? = nil) throws -> ResultTable {
     let keys: [(expression: String, name: String)]
