@@ -90,7 +90,8 @@ import Testing
   }
 
   /// A run held twice in one file (`cat a.sse a.sse`) gives a note, not an error: the file is
-  /// stored whole, so ingest exits with 0, and the note still goes to stderr, also with -q.
+  /// stored whole, so ingest exits with 0, and the note still goes to stderr, also with -q. The
+  /// summaries say the run was held twice, and count it once.
   @Test func aFileWithOnlyNotesIsStoredAndExitsWithZero() throws {
     let once = try Data(contentsOf: Self.samples.appendingPathComponent("sse/weather_values.sse"))
     let twice = path("twice.sse")
@@ -104,8 +105,17 @@ import Testing
     #expect(note.first?.hasPrefix(twice) == true, "\(result.stderr)")
     #expect(note.first?.contains("1 note(s) at line \(noteLine)") == true, "\(result.stderr)")
     #expect(note.first?.contains("error(s)") == false, "\(result.stderr)")
-    let closing = result.stdout.split(separator: "\n").last.map(String.init) ?? ""
-    #expect(closing.hasSuffix("; 1 file(s) with notes"), "\(result.stdout)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    // The database was new: the run is held twice in the file, not already stored.
+    let events = try Self.expectedRuns("sse/weather_values.sse").first?["events"] as? Int ?? -1
+    #expect(
+      note.first?.contains("(1 held twice in the file; 1 run(s), \(events) event(s) added)")
+        == true, "\(result.stderr)")
+    #expect(
+      lines.last
+        == "1 file(s), 1 run(s), \(events) event(s) stored into \(database); "
+        + "1 run(s) held twice in a file, kept once; 1 file(s) with notes", "\(result.stdout)")
+    #expect(!(result.stdout + result.stderr).contains("already stored"), "\(result.stdout)")
     let counts = try Self.counts(database)
     #expect(counts["runs"] == 1)
     #expect(counts["ingest_errors"] == 1)

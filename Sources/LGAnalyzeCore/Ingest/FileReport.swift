@@ -53,15 +53,22 @@ public struct FileReport: Sendable {
     switch outcome {
     case .stored(let stored):
       var text = "\(path): \(format ?? "?"), \(eventCount) events, \(runCount) runs"
-      if stored.runsReplaced > 0 { text += " (\(stored.runsReplaced) replacing a stored copy)" }
+      var counts: [String] = []
+      if stored.runsReplaced > 0 { counts.append("\(stored.runsReplaced) replacing a stored copy") }
       if stored.runsAlreadyStored > 0 {
-        // What was added then differs from what the file holds: say both.
-        text += " (\(stored.runsAlreadyStored) already stored; "
-        text +=
-          stored.runsWritten == 0
-          ? "nothing added)"
-          : "\(stored.runsWritten) run(s), \(stored.eventsWritten) event(s) added)"
+        counts.append("\(stored.runsAlreadyStored) already stored")
       }
+      if stored.runsHeldTwice > 0 {
+        counts.append("\(stored.runsHeldTwice) held twice in the file")
+      }
+      if stored.runsAlreadyStored > 0 || stored.runsHeldTwice > 0 {
+        // What was added then differs from what the file holds: say both.
+        counts.append(
+          stored.runsWritten == 0
+            ? "nothing added"
+            : "\(stored.runsWritten) run(s), \(stored.eventsWritten) event(s) added")
+      }
+      if !counts.isEmpty { text += " (\(counts.joined(separator: "; ")))" }
       let errors = issues.filter(\.damagesRun)
       let notes = issues.filter { !$0.damagesRun }
       if let first = errors.first ?? notes.first {

@@ -11,6 +11,9 @@ public struct IngestTotals: Sendable, Equatable {
   public var runsReplaced = 0
   /// Runs read that the database already held as whole (the same run saved in another format).
   public var runsAlreadyStored = 0
+  /// Runs that one file held twice (a stream read again from its start, files joined with
+  /// `cat`): counted once above, by the copy that stayed, whether stored or already there.
+  public var runsHeldTwice = 0
   /// Files whose content was ingested before.
   public var filesAlreadyIngested = 0
   /// Files in a directory that are not captures.
@@ -34,6 +37,7 @@ public struct IngestTotals: Sendable, Equatable {
         eventsStored += stored.eventsWritten
         runsReplaced += stored.runsReplaced
         runsAlreadyStored += stored.runsAlreadyStored
+        runsHeldTwice += stored.runsHeldTwice
       case .alreadyIngested: filesAlreadyIngested += 1
       case .skipped: filesSkipped += 1
       case .failed: break
@@ -48,6 +52,7 @@ public struct IngestTotals: Sendable, Equatable {
       + database
     if runsReplaced > 0 { text += " (\(runsReplaced) of the runs replacing a stored copy)" }
     if runsAlreadyStored > 0 { text += "; \(runsAlreadyStored) run(s) were already stored" }
+    if runsHeldTwice > 0 { text += "; \(runsHeldTwice) run(s) held twice in a file, kept once" }
     if filesAlreadyIngested > 0 { text += "; \(filesAlreadyIngested) file(s) already ingested" }
     if filesSkipped > 0 { text += "; \(filesSkipped) file(s) skipped, not captures" }
     if filesWithErrors > 0 { text += "; \(filesWithErrors) file(s) with errors" }

@@ -244,7 +244,7 @@ public final class BatchWriter {
     finish: () -> (format: String, issues: [SourceIssue])
   ) throws -> StoreSummary {
     let now = Date.now.ISO8601Format()
-    var summary = StoreSummary()
+    var tally = RunTally()
     if let storedRunCount = try Int.fetchOne(
       db.cachedStatement(sql: "SELECT run_count FROM sources WHERE sha256 = ?"),
       arguments: [source.sha256])
@@ -305,11 +305,10 @@ public final class BatchWriter {
             guard isChosen else {
               try putBack(aside)
               undo.asideCopies.removeAll { $0.asideRunID == aside.asideRunID }
-              summary.runsAlreadyStored += 1
+              tally.count(run, .leftOut)
               continue
             }
             try openSavepoint(&undo)
-            summary.runsReplaced += 1
             try deleteRun(
               runID: run.runID, attempt: run.attempt,
               from: Self.runTables.filter {
@@ -325,16 +324,16 @@ public final class BatchWriter {
           if let aside = current.aside {
             try deleteRun(runID: aside.asideRunID, attempt: run.attempt, from: Self.pieceTables)
           }
-          summary.eventsWritten += current.storedCount
-        } else if try replaceableRun(run, isDamaged: isDamaged, undo: &undo, summary: &summary) {
+          tally.count(
+            run, current.aside == nil ? .new : .replacing,
+            events: current.storedCount + run.events.count)
+        } else {
+          let choice = try choose(run, isDamaged: isDamaged, undo: &undo)
+          tally.count(run, choice, events: run.events.count)
+          guard choice != .leftOut else { continue }
           if !undo.hasSavepoint { undo.addedRuns.append((run.runID, run.attempt)) }
           try insert(run, isDamaged: isDamaged, sourcePath: source.path, sourceID: sourceID)
-        } else {
-          summary.runsAlreadyStored += 1
-          continue
         }
-        summary.runsWritten += 1
-        summary.eventsWritten += run.events.count
       }
     }
     // Events of a run that never ended would be stored without their run.
@@ -355,7 +354,7 @@ public final class BatchWriter {
          WHERE source_id = ?
         """,
       arguments: [format, eventCount, runCount, issues.count(where: \.damagesRun), sourceID])
-    return summary
+    return tally.summary
   }
 
   /// Removes the record of content that was ingested before and gave no runs, and the errors
@@ -419,21 +418,81 @@ public final class BatchWriter {
     }
   }
 
-  /// True when `run` should be written: it is new, or it replaces the stored copy (which is
-  /// then removed, after the source's savepoint).
-  private func replaceableRun(
-    _ run: Run, isDamaged: Bool, undo: inout SourceUndo, summary: inout StoreSummary
-  ) throws -> Bool {
-    guard let stored = try storedCopy(runID: run.runID, attempt: run.attempt) else { return true }
+  /// Whether `run` should be written: it is new, or it replaces the stored copy (which is then
+  /// removed, after the source's savepoint), or it is left out.
+  private func choose(_ run: Run, isDamaged: Bool, undo: inout SourceUndo) throws -> CopyChoice {
+    guard let stored = try storedCopy(runID: run.runID, attempt: run.attempt) else { return .new }
     guard
       stored.isReplaced(
         byEventCount: run.events.count, lossyCount: run.events.count(where: \.isLossy),
         isDamaged: isDamaged)
-    else { return false }
+    else { return .leftOut }
     try openSavepoint(&undo)
     try deleteRun(runID: run.runID, attempt: run.attempt)
-    summary.runsReplaced += 1
-    return true
+    return .replacing
+  }
+
+  /// What became of one copy of a run that a source holds.
+  private enum CopyChoice {
+    /// Written; the database held no copy.
+    case new
+    /// Written in place of the stored copy.
+    case replacing
+    /// Left out for the stored copy.
+    case leftOut
+  }
+
+  /// What a source did to each run it holds, counted once per run, by the copy that stayed.
+  ///
+  /// A source may hold a run twice (a stream read again from its start, files joined with
+  /// `cat`); its second copy is judged against the first as against any stored copy. Counted
+  /// copy by copy, a run held twice in a new database read as "already stored", or as two runs
+  /// written, one "replacing a stored copy", with the events of both.
+  private struct RunTally {
+    private struct RunKey: Hashable {
+      var runID: String
+      var attempt: Int
+    }
+
+    private struct Outcome {
+      var copies = 0
+      /// The events written of the copy that stayed; nil while the database's own copy stays.
+      var eventsWritten: Int?
+      /// The copy that stayed replaced one the database held before the source.
+      var isReplacingStoredCopy = false
+    }
+
+    private var outcomes: [RunKey: Outcome] = [:]
+
+    mutating func count(_ run: Run, _ choice: CopyChoice, events: Int = 0) {
+      let key = RunKey(runID: run.runID, attempt: run.attempt)
+      var outcome = outcomes[key, default: Outcome()]
+      outcome.copies += 1
+      switch choice {
+      case .new: outcome.eventsWritten = events
+      case .replacing:
+        // Replacing a copy of this source, the run still replaces what that copy replaced.
+        if outcome.eventsWritten == nil { outcome.isReplacingStoredCopy = true }
+        outcome.eventsWritten = events
+      case .leftOut: break
+      }
+      outcomes[key] = outcome
+    }
+
+    var summary: StoreSummary {
+      var summary = StoreSummary()
+      for outcome in outcomes.values {
+        if let events = outcome.eventsWritten {
+          summary.runsWritten += 1
+          summary.eventsWritten += events
+          if outcome.isReplacingStoredCopy { summary.runsReplaced += 1 }
+        } else {
+          summary.runsAlreadyStored += 1
+        }
+        if outcome.copies > 1 { summary.runsHeldTwice += 1 }
+      }
+      return summary
+    }
   }
 
   /// A stored copy of a run whose other copy comes in pieces: its rows of the kinds pieces

@@ -24,8 +24,12 @@ public struct StoreSummary: Sendable, Equatable {
   /// Of the runs written, those that replaced a stored copy of themselves (one with fewer
   /// events, or a lossy one).
   public var runsReplaced = 0
-  /// Runs left out because the database already held them at least as whole.
+  /// Runs left out because the database already held them at least as whole (before the
+  /// source: a copy the source itself holds again is not one).
   public var runsAlreadyStored = 0
+  /// Runs the source holds more than once (a stream read again from its start, files joined
+  /// with `cat`), each counted once above, by the copy that stayed.
+  public var runsHeldTwice = 0
   public var eventsWritten = 0
 }
 

@@ -474,4 +474,63 @@ extension BatchWriterTests {
         "\"run-1\"\t3\t1", "\"run-2\"\t2\t0", "\"run-3\"\t2\t0",
       ])
   }
+
+  // MARK: - A run held twice in one source
+
+  /// The first run of a sample, and a copy of it without its last three events.
+  private static func runAndShorterCopy() throws -> (run: Run, shorter: Run) {
+    let run = try #require(try runs(ofSample: "sse/react_messages_tuple.sse").first)
+    var shorter = run
+    shorter.events.removeLast(3)
+    return (run, shorter)
+  }
+
+  /// What storing `runs` as one source into a store counted, after the store held `stored`
+  /// (each as a source of its own).
+  private static func summary(of runs: [Run], after stored: [Run]) throws -> StoreSummary {
+    let store = try RunStore(path: ":memory:")
+    return try store.withBatchWriter { writer in
+      for (index, run) in stored.enumerated() {
+        try write([run], as: "stored-\(index).sse", with: writer)
+      }
+      let summary = try write(runs, as: "twice.sse", with: writer)
+      try writer.commit()
+      return summary
+    }
+  }
+
+  /// A source that holds a run twice (`cat part1.sse part2.sse` of a stream that started over)
+  /// stores it once, and counts it once, by the copy that stayed: held twice, not as a run the
+  /// database already held, nor as two runs written, one replacing the other.
+  @Test(arguments: [false, true], [false, true])
+  func aRunHeldTwiceInOneSourceIsCountedOnce(longerFirst: Bool, sameLength: Bool) throws {
+    let (run, shorter) = try Self.runAndShorterCopy()
+    let copies = sameLength ? [run, run] : longerFirst ? [run, shorter] : [shorter, run]
+    let summary = try Self.summary(of: copies, after: [])
+    #expect(summary.runsWritten == 1)
+    #expect(summary.eventsWritten == run.events.count)
+    #expect(summary.runsHeldTwice == 1)
+    #expect(summary.runsAlreadyStored == 0)
+    #expect(summary.runsReplaced == 0)
+  }
+
+  /// Held twice in a source and already in the database, a run is counted as what became of
+  /// the database's copy: replaced by the longer copy of the source, or kept.
+  @Test func aRunHeldTwiceThatTheDatabaseHeldIsCountedByWhatBecameOfTheStoredCopy() throws {
+    let (run, shorter) = try Self.runAndShorterCopy()
+    for copies in [[shorter, run], [run, shorter]] {
+      let replacing = try Self.summary(of: copies, after: [shorter])
+      #expect(replacing.runsWritten == 1)
+      #expect(replacing.eventsWritten == run.events.count)
+      #expect(replacing.runsReplaced == 1)
+      #expect(replacing.runsAlreadyStored == 0)
+      #expect(replacing.runsHeldTwice == 1)
+    }
+    let kept = try Self.summary(of: [shorter, shorter], after: [run])
+    #expect(kept.runsWritten == 0)
+    #expect(kept.eventsWritten == 0)
+    #expect(kept.runsReplaced == 0)
+    #expect(kept.runsAlreadyStored == 1)
+    #expect(kept.runsHeldTwice == 1)
+  }
 }

@@ -88,12 +88,13 @@ import Testing
     SourceRecord(path: name, sha256: "digest-of-\(name)", format: "sse", byteCount: 1000)
   }
 
+  @discardableResult
   private static func write(
     _ parts: [SourcePart], as name: String, with writer: BatchWriter, failingAtEnd: Bool = false
-  ) throws {
+  ) throws -> StoreSummary {
     struct ReadFailed: Error {}
     var remaining = parts[...]
-    try writer.write(
+    return try writer.write(
       source: source(name),
       nextPart: {
         if let part = remaining.popFirst() { return part }
@@ -167,6 +168,29 @@ import Testing
     let seqs = try RobustnessFixtures.rows(
       store, "SELECT seq FROM events WHERE run_id = ? ORDER BY seq", [run.runID])
     #expect(seqs == run.events.map { "\($0.seq)" })
+  }
+
+  /// A source that holds a long run twice, in pieces, counts it once: held twice, with the
+  /// events of the copy that stayed.
+  @Test(arguments: [false, true])
+  func aRunHeldTwiceInPiecesIsCountedOnce(longerFirst: Bool) throws {
+    let store = try RunStore(path: ":memory:")
+    let (run, shorter) = try Self.runAndShorterCopy()
+    let copies =
+      longerFirst
+      ? Self.parts(of: run, aheadCount: 6) + Self.parts(of: shorter, aheadCount: 4)
+      : Self.parts(of: shorter, aheadCount: 4) + Self.parts(of: run, aheadCount: 6)
+    let summary = try store.withBatchWriter { writer in
+      let summary = try Self.write(copies, as: "twice.sse", with: writer)
+      try writer.commit()
+      return summary
+    }
+    #expect(try Self.eventCount(store, run.runID) == run.events.count)
+    #expect(summary.runsWritten == 1)
+    #expect(summary.eventsWritten == run.events.count)
+    #expect(summary.runsHeldTwice == 1)
+    #expect(summary.runsAlreadyStored == 0)
+    #expect(summary.runsReplaced == 0)
   }
 
   /// Every row stored of a run, its search index rows included, as text.
