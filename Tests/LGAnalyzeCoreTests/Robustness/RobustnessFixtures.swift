@@ -1,6 +1,8 @@
 import Foundation
-import LGAnalyzeCore
+import GRDB
 import Testing
+
+@testable import LGAnalyzeCore
 
 /// What the robustness suites share: the sample captures, scratch folders, a seeded random
 /// source, and looks into a store that tell whether a run is still exactly as it was.
@@ -103,6 +105,17 @@ enum RobustnessFixtures {
     try store.table(sql: "SELECT DISTINCT run_id FROM runs ORDER BY run_id").rows.compactMap {
       $0.first?.stringValue
     }
+  }
+
+  /// Makes a database at `path` as an earlier version of lganalyze left it: the schema up to
+  /// migration `version`, holding what `fill` writes.
+  static func earlierDatabase(
+    at path: String, upTo version: String, _ fill: (Database) throws -> Void = { _ in }
+  ) throws {
+    let queue = try DatabaseQueue(path: path)
+    try Schema.migrator.migrate(queue, upTo: version)
+    try queue.write(fill)
+    try queue.close()
   }
 
   /// A store in a fresh database file of `folder`.

@@ -311,17 +311,13 @@ import Testing
     let folder = try RobustnessFixtures.scratchFolder("migrate")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("old.db").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try Schema.migrator.migrate(queue, upTo: "v1")
-      try queue.write { db in
-        for seq in 0..<3 {
-          try db.execute(
-            sql: """
-              INSERT INTO events (run_id, attempt, seq, event, mode, data, line)
-              VALUES ('run-1', 1, ?, 'values', 'values', ?, ?)
-              """, arguments: [seq, "{\"n\":\(seq)}", seq + 1])
-        }
+    try RobustnessFixtures.earlierDatabase(at: path, upTo: "v1") { db in
+      for seq in 0..<3 {
+        try db.execute(
+          sql: """
+            INSERT INTO events (run_id, attempt, seq, event, mode, data, line)
+            VALUES ('run-1', 1, ?, 'values', 'values', ?, ?)
+            """, arguments: [seq, "{\"n\":\(seq)}", seq + 1])
       }
     }
     let store = try RunStore(path: path)
@@ -429,23 +425,18 @@ extension BatchWriterTests {
     let folder = try RobustnessFixtures.scratchFolder("migrate-damage")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("old.db").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try Schema.migrator.migrate(queue, upTo: "v4-application-id")
-      try queue.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
-            VALUES (1, 'damaged.sse', 'd1', 'sse', 10, '2026-01-01', 1),
-                   (2, 'clean.sse', 'd2', 'sse', 10, '2026-01-01', 0);
-            INSERT INTO runs (run_id, attempt, status, event_count, message_count,
-                              tool_call_count, source, source_id)
-            VALUES ('run-1', 1, 'success', 2, 0, 0, 'damaged.sse', 1),
-                   ('run-2', 1, 'success', 2, 0, 0, 'clean.sse', 2),
-                   ('run-3', 1, 'success', 2, 0, 0, 'gone.sse', NULL);
-            """)
-      }
-      try queue.close()
+    try RobustnessFixtures.earlierDatabase(at: path, upTo: "v4-application-id") { db in
+      try db.execute(
+        sql: """
+          INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
+          VALUES (1, 'damaged.sse', 'd1', 'sse', 10, '2026-01-01', 1),
+                 (2, 'clean.sse', 'd2', 'sse', 10, '2026-01-01', 0);
+          INSERT INTO runs (run_id, attempt, status, event_count, message_count,
+                            tool_call_count, source, source_id)
+          VALUES ('run-1', 1, 'success', 2, 0, 0, 'damaged.sse', 1),
+                 ('run-2', 1, 'success', 2, 0, 0, 'clean.sse', 2),
+                 ('run-3', 1, 'success', 2, 0, 0, 'gone.sse', NULL);
+          """)
     }
     let store = try RunStore(path: path)
     let damage = "SELECT run_id, event_count, damaged FROM runs ORDER BY run_id"

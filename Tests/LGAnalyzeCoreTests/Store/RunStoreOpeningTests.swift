@@ -77,11 +77,7 @@ import Testing
     let folder = try RobustnessFixtures.scratchFolder("open-earlier")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("old.db").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try Schema.migrator.migrate(queue, upTo: version)
-      try queue.close()
-    }
+    try RobustnessFixtures.earlierDatabase(at: path, upTo: version)
     let reader = try RunStore.openReadOnly(path: path)
     #expect(try reader.runs().isEmpty)
     let store = try RunStore(path: path)
@@ -96,21 +92,16 @@ import Testing
     let folder = try RobustnessFixtures.scratchFolder("open-before-damage")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("old.db").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try Schema.migrator.migrate(queue, upTo: "v4-application-id")
-      try queue.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
-            VALUES (1, 'clean.sse', 'a', 'sse', 1, '', 0), (2, 'bad.sse', 'b', 'sse', 1, '', 2);
-            INSERT INTO runs (run_id, status, event_count, message_count, tool_call_count,
-                              source, source_id)
-            VALUES ('clean', 'success', 1, 0, 0, 'clean.sse', 1),
-                   ('bad', 'success', 1, 0, 0, 'bad.sse', 2);
-            """)
-      }
-      try queue.close()
+    try RobustnessFixtures.earlierDatabase(at: path, upTo: "v4-application-id") { db in
+      try db.execute(
+        sql: """
+          INSERT INTO sources (source_id, path, sha256, format, bytes, ingested_at, error_count)
+          VALUES (1, 'clean.sse', 'a', 'sse', 1, '', 0), (2, 'bad.sse', 'b', 'sse', 1, '', 2);
+          INSERT INTO runs (run_id, status, event_count, message_count, tool_call_count,
+                            source, source_id)
+          VALUES ('clean', 'success', 1, 0, 0, 'clean.sse', 1),
+                 ('bad', 'success', 1, 0, 0, 'bad.sse', 2);
+          """)
     }
     for store in [try RunStore.openReadOnly(path: path), try RunStore(path: path)] {
       let damage = Dictionary(

@@ -92,18 +92,14 @@ import Testing
     let folder = try RobustnessFixtures.scratchFolder("token-sums-migrate")
     defer { RobustnessFixtures.removeScratch(folder) }
     let path = folder.appendingPathComponent("old.db").path
-    do {
-      let queue = try DatabaseQueue(path: path)
-      try Schema.migrator.migrate(queue, upTo: "v2-events-in-insertion-order")
-      try queue.write { db in
-        for (position, id) in ["a", "b"].enumerated() {
-          try db.execute(
-            sql: """
-              INSERT INTO messages (run_id, position, message_id, type, node, content,
-                                    chunk_count, input_tokens, first_seq)
-              VALUES ('run-1', ?, ?, 'ai', 'agent', '', 1, 9223372036854775807, 0)
-              """, arguments: [position, id])
-        }
+    try RobustnessFixtures.earlierDatabase(at: path, upTo: "v2-events-in-insertion-order") { db in
+      for (position, id) in ["a", "b"].enumerated() {
+        try db.execute(
+          sql: """
+            INSERT INTO messages (run_id, position, message_id, type, node, content,
+                                  chunk_count, input_tokens, first_seq)
+            VALUES ('run-1', ?, ?, 'ai', 'agent', '', 1, 9223372036854775807, 0)
+            """, arguments: [position, id])
       }
     }
     let store = try RunStore(path: path)
